@@ -1,0 +1,143 @@
+import { pino } from 'pino';
+import type { ScenarioDocument } from '../../contract/scenario.ts';
+import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
+import { systemClock } from '../../domain/clock.ts';
+import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
+import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
+import { loadScenario } from '../../domain/state-loader.ts';
+import { tokenDigest } from '../../graph/access-token.ts';
+import { startServer } from '../../server/start.ts';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import type { Store } from '../../store/store.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
+import { parseFlags } from '../flags.ts';
+import type { CommandIo } from '../command-io.ts';
+
+const SERVE_OPTIONS = {
+  host: { type: 'string' },
+  port: { type: 'string' },
+  db: { type: 'string' },
+  scenario: { type: 'string' },
+  reset: { type: 'boolean' },
+  'admin-token': { type: 'string' },
+  postgres: { type: 'string' },
+  redis: { type: 'string' },
+  'public-url': { type: 'string' },
+  'log-level': { type: 'string' },
+} as const;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+export const SERVE_USAGE = `phonegraph serve [--host 127.0.0.1] [--port 8484] [--db ./phonegraph.db | :memory:]
+                 [--scenario FILE] [--reset] [--admin-token T] [--public-url URL] [--log-level info]`;
+
+interface ServeSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly db: string;
+  readonly scenario: string | undefined;
+  readonly reset: boolean;
+  readonly adminToken: string | undefined;
+  readonly logLevel: string;
+}
+
+function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSettings {
+  const { values, positionals } = parseFlags(args, SERVE_OPTIONS, env, true);
+  if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, EXIT.usage);
+  if (values.postgres !== undefined || values.redis !== undefined) {
+    throw new CliError('--postgres and --redis are not available in this version yet', EXIT.usage);
+  }
+  const portText = str(values.port) ?? '8484';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535)
+    throw new CliError(`--port must be 0-65535, got ${portText}`, EXIT.usage);
+  const logLevel = str(values['log-level']) ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, EXIT.usage);
+  return {
+    host: str(values.host) ?? '127.0.0.1',
+    port,
+    db: str(values.db) ?? './phonegraph.db',
+    scenario: str(values.scenario),
+    reset: values.reset === true,
+    adminToken: str(values['admin-token']),
+    logLevel,
+  };
+}
+
+/** `--scenario` loads into an empty database or replaces the state with `--reset`; never silently. */
+async function prepareState(store: Store, settings: ServeSettings): Promise<void> {
+  await ensureCertificateKeys(store);
+  const empty = await store.isEmpty();
+  if (settings.scenario !== undefined) {
+    const document = await loadScenarioFile(settings.scenario);
+    if (!empty && !settings.reset) {
+      throw new CliError(
+        `database ${settings.db} is not empty; pass --reset to replace its state with ${settings.scenario}`,
+        EXIT.usage,
+      );
+    }
+    await loadScenario(store, document, systemClock);
+  } else if (empty || settings.reset) {
+    await loadScenario(store, await loadScenarioFile(DEMO_SCENARIO_PATH), systemClock);
+  }
+}
+
+/** The demo's literal tokens, when they are in this database, and a curl that works with the first. */
+async function demoHints(store: Store, url: string): Promise<string[]> {
+  const demo: ScenarioDocument = await loadScenarioFile(DEMO_SCENARIO_PATH);
+  const lines: string[] = [];
+  for (const token of demo.tokens ?? []) {
+    if (token.value === undefined || (await store.getTokenByDigest(tokenDigest(token.value))) === undefined)
+      continue;
+    const app = demo.apps?.find((candidate) => candidate.id === token.app);
+    lines.push(`demo token (${app?.name ?? token.app}): ${token.value}`);
+  }
+  const first = lines.length > 0 ? demo.tokens?.find((token) => token.value !== undefined)?.value : undefined;
+  const number = demo.businesses?.[0]?.wabas?.[0]?.phone_numbers?.[0]?.id;
+  if (first !== undefined && number !== undefined) {
+    lines.push(
+      `try: curl -gs "${url}/v21.0/${number}?fields=status,quality_score{score}&access_token=${first}"`,
+    );
+  }
+  return lines;
+}
+
+export async function serveCommand(args: readonly string[], io: CommandIo): Promise<number> {
+  const settings = settingsFrom(args, io.env);
+  const store = new SqliteStore({ path: settings.db });
+  try {
+    await prepareState(store, settings);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const logger = pino({ level: settings.logLevel }, pino.destination(2));
+  const server = await startServer({
+    store,
+    host: settings.host,
+    port: settings.port,
+    logger,
+    ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
+  });
+  io.stdout(`phonegraph listening on ${server.url}\n`);
+  for (const line of await demoHints(server.app.store, server.url)) io.stdout(`${line}\n`);
+  return new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      server.close().then(
+        () => resolve(EXIT.ok),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          resolve(EXIT.failed);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+}

@@ -1,0 +1,5 @@
+/** `phonegraph/contract`: wire types, enums, version and field tables, the error catalogue. */
+export * from './errors.ts';
+export * from './phone-number.ts';
+export * from './scenario.ts';
+export * from './versions.ts';

@@ -1,0 +1,176 @@
+import type { SubfieldTable } from '../contract/phone-number.ts';
+import { versionIndex, type GraphVersion } from '../contract/versions.ts';
+import { parseFields, type FieldNode } from './fields-parser.ts';
+import { fieldsSyntax, invalidParameter, nonexistingField } from './graph-error.ts';
+
+/** One readable field of a node type, as the selection compiler needs it. */
+export interface SelectableField {
+  readonly name: string;
+  readonly since: GraphVersion;
+  readonly until?: GraphVersion;
+  readonly subfields?: SubfieldTable;
+  /** Modifiers besides `.as` this field accepts (e.g. `format` on `qr_image_url`). */
+  readonly modifiers?: readonly string[];
+}
+
+export interface NodeTypeDescriptor {
+  readonly typeName: string;
+  readonly fields: readonly SelectableField[];
+  /** Fields served when a request names none, in output order. */
+  readonly defaultFields: (version: GraphVersion) => readonly string[];
+  /** Nodes get `id` appended when it was not requested; plain objects do not. */
+  readonly appendsId: boolean;
+}
+
+/** A compiled selection: output keys in order, each with the field it reads and its own subselection. */
+export interface SelectionEntry {
+  readonly key: string;
+  readonly field: string;
+  readonly children: Selection | null;
+  /** Arguments of modifiers other than `.as`, by modifier name. */
+  readonly modifiers: Readonly<Record<string, string>>;
+}
+export type Selection = readonly SelectionEntry[];
+
+function availableIn(field: SelectableField, version: GraphVersion): boolean {
+  const index = versionIndex(version);
+  if (index < versionIndex(field.since)) return false;
+  return field.until === undefined || index <= versionIndex(field.until);
+}
+
+/** Names first, depth-first in request order: the first unknown one is the error Graph reports. */
+function checkNames(
+  nodes: readonly FieldNode[],
+  table: SubfieldTable | null,
+  node: NodeTypeDescriptor,
+  version: GraphVersion,
+): void {
+  for (const field of nodes) {
+    let children: SubfieldTable | null;
+    if (table === null) {
+      const spec = node.fields.find((candidate) => candidate.name === field.name);
+      if (spec === undefined || !availableIn(spec, version))
+        throw nonexistingField(field.name, node.typeName);
+      children = spec.subfields ?? null;
+    } else {
+      const sub = table[field.name];
+      if (sub === undefined) throw nonexistingField(field.name, node.typeName);
+      children = sub === true ? null : sub;
+    }
+    if (field.children === null) continue;
+    if (children === null) {
+      const first = field.children[0];
+      throw nonexistingField(first === undefined ? field.name : first.name, node.typeName);
+    }
+    checkNames(field.children, children, node, version);
+  }
+}
+
+function allowedModifiers(field: string, node: NodeTypeDescriptor, topLevel: boolean): readonly string[] {
+  if (!topLevel) return [];
+  return node.fields.find((candidate) => candidate.name === field)?.modifiers ?? [];
+}
+
+function compileLevel(
+  nodes: readonly FieldNode[],
+  node: NodeTypeDescriptor,
+  topLevel: boolean,
+): SelectionEntry[] {
+  const entries: SelectionEntry[] = [];
+  const aliased = new Set<string>();
+  for (const field of nodes) {
+    let alias: string | undefined;
+    const modifiers: Record<string, string> = {};
+    for (const modifier of field.modifiers) {
+      if (modifier.name === 'as') alias = modifier.argument;
+      else if (allowedModifiers(field.name, node, topLevel).includes(modifier.name))
+        modifiers[modifier.name] = modifier.argument;
+      else throw invalidParameter('unknownModifier', { name: modifier.name, field: field.name });
+    }
+    const key = alias ?? field.name;
+    const existing = entries.find((entry) => entry.key === key);
+    if (existing !== undefined) {
+      if (alias !== undefined || aliased.has(key) || existing.field !== field.name)
+        throw invalidParameter('duplicateKey', { key });
+      continue;
+    }
+    if (alias !== undefined) aliased.add(key);
+    const children = field.children === null ? null : compileLevel(field.children, node, false);
+    entries.push({ key, field: field.name, children, modifiers });
+  }
+  return entries;
+}
+
+function withId(entries: SelectionEntry[], node: NodeTypeDescriptor): Selection {
+  if (!node.appendsId || entries.some((entry) => entry.field === 'id')) return entries;
+  if (entries.some((entry) => entry.key === 'id')) throw invalidParameter('duplicateKey', { key: 'id' });
+  return [...entries, { key: 'id', field: 'id', children: null, modifiers: {} }];
+}
+
+function defaultSelection(node: NodeTypeDescriptor, version: GraphVersion): Selection {
+  return node.defaultFields(version).map((field) => ({ key: field, field, children: null, modifiers: {} }));
+}
+
+/**
+ * Turns a `fields` value into a selection, raising Graph's errors in Graph's order: syntax (2500),
+ * then field names (100), then modifiers and output keys (100).
+ */
+export function compileSelection(
+  fields: string | undefined,
+  node: NodeTypeDescriptor,
+  version: GraphVersion,
+): Selection {
+  if (fields === undefined || fields === '') return defaultSelection(node, version);
+  const parsed = parseFields(fields);
+  if (!parsed.ok) throw fieldsSyntax(parsed.what, parsed.index, fields);
+  checkNames(parsed.fields, null, node, version);
+  return withId(compileLevel(parsed.fields, node, true), node);
+}
+
+const MAX_CACHED_SELECTIONS = 2000;
+
+/** Compiled selections per (node type, version, fields); requests repeat the same few values. */
+export class SelectionCache {
+  readonly #cache = new Map<string, Selection>();
+
+  get(fields: string | undefined, node: NodeTypeDescriptor, version: GraphVersion): Selection {
+    const cacheKey = `${node.typeName}\u0000${version}\u0000${fields ?? ''}`;
+    let selection = this.#cache.get(cacheKey);
+    if (selection === undefined) {
+      selection = compileSelection(fields, node, version);
+      if (this.#cache.size >= MAX_CACHED_SELECTIONS) this.#cache.clear();
+      this.#cache.set(cacheKey, selection);
+    }
+    return selection;
+  }
+}
+
+function projectValue(value: unknown, children: Selection | null): unknown {
+  if (children === null || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((item) => projectValue(item, children));
+  return projectObject(value as Record<string, unknown>, children);
+}
+
+function projectObject(source: Record<string, unknown>, selection: Selection): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const entry of selection) {
+    const value = source[entry.field];
+    if (value !== undefined) out[entry.key] = projectValue(value, entry.children);
+  }
+  return out;
+}
+
+/** Builds the response object, computing only the selected top-level fields. */
+export function projectNode<C>(
+  selection: Selection,
+  context: C,
+  values: Readonly<Record<string, (context: C) => unknown>>,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const entry of selection) {
+    const compute = values[entry.field];
+    const value = compute === undefined ? undefined : compute(context);
+    if (value !== undefined) out[entry.key] = projectValue(value, entry.children);
+  }
+  return out;
+}

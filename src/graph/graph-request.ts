@@ -1,0 +1,36 @@
+import type { GraphError } from './graph-error.ts';
+
+/** A Graph call as the protocol layer sees it, independent of the HTTP framework. */
+export interface GraphRequest {
+  /** Upper-case HTTP method. */
+  readonly method: string;
+  /** Path without the query string, still percent-encoded. */
+  readonly path: string;
+  /** Query and body parameters merged, the body winning a clash. */
+  readonly params: Readonly<Record<string, string>>;
+  readonly authorization: string | undefined;
+  readonly ifNoneMatch: string | undefined;
+  /** A failure found while reading the request (size, body parse), reported first. */
+  readonly inputError?: GraphError;
+}
+
+export interface GraphResponse {
+  readonly status: number;
+  readonly headers: [string, string][];
+  /** Empty for HEAD and 304. */
+  readonly body: string;
+}
+
+/** Flattens a parsed query or body into single strings; a repeated key keeps its last value. */
+export function flattenParams(
+  source: unknown,
+  into: Record<string, string> = Object.create(null) as Record<string, string>,
+): Record<string, string> {
+  if (source === null || typeof source !== 'object' || Array.isArray(source)) return into;
+  for (const [key, value] of Object.entries(source as Record<string, unknown>)) {
+    const last = Array.isArray(value) ? value[value.length - 1] : value;
+    if (last === undefined || last === null) continue;
+    into[key] = typeof last === 'string' ? last : JSON.stringify(last);
+  }
+  return into;
+}

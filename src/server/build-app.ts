@@ -1,0 +1,95 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
+import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { systemClock, type Clock } from '../domain/clock.ts';
+import { GraphError, invalidParameter, unknownError } from '../graph/graph-error.ts';
+import { GraphHandler } from '../graph/graph-handler.ts';
+import { randomRequestIds, type RequestIds } from '../graph/request-ids.ts';
+import { CachedStore } from '../store/cached-store.ts';
+import type { Store } from '../store/store.ts';
+import { adminPlane } from './admin/admin-plane.ts';
+import { graphRoutes, sendGraph } from './routes/graph-routes.ts';
+
+export const MAX_BODY_BYTES = 1_048_576;
+
+export interface BuildAppOptions {
+  readonly store: Store;
+  readonly clock?: Clock;
+  readonly ids?: RequestIds;
+  /** A pino logger; defaults to a silent one (the CLI passes one writing to stderr). */
+  readonly logger?: FastifyBaseLogger;
+  readonly adminToken?: string;
+}
+
+export interface PhonegraphApp {
+  readonly fastify: FastifyInstance;
+  readonly store: CachedStore;
+}
+
+/** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
+function bodyParsers(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, {});
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(invalidParameter('bodyNotJson'), undefined);
+    }
+  });
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, parseQueryString(String(body))),
+  );
+  // Other bodies carry no Graph parameters; they are read (and bounded) but ignored.
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, {}));
+}
+
+function asGraphInputError(error: { code?: string }): GraphError | undefined {
+  if (error instanceof GraphError) return error;
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return invalidParameter('bodyTooLarge');
+  return undefined;
+}
+
+/** Builds the whole server without listening (tests use `inject`; start.ts listens). */
+export function buildApp(options: BuildAppOptions): PhonegraphApp {
+  const store = options.store instanceof CachedStore ? options.store : new CachedStore(options.store);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const graph = new GraphHandler({
+    store,
+    clock: options.clock ?? systemClock,
+    ids: options.ids ?? randomRequestIds(),
+    logger,
+  });
+  const fastify = Fastify({
+    loggerInstance: logger,
+    // Per-request log lines cost more than the read path itself; errors are logged by the handler.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BODY_BYTES,
+    routerOptions: { maxParamLength: 65_536 },
+    // Node's default 16 KiB header limit would answer 431 before Graph's own query-size error.
+    serverFactory: (handler): Server =>
+      createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) =>
+        handler(req, res),
+      ),
+    frameworkErrors: (error, request, reply) => {
+      void sendGraph(graph, request, reply, asGraphInputError(error as { code?: string }));
+    },
+  });
+  bodyParsers(fastify);
+  fastify.setErrorHandler(async (error, request, reply) => {
+    // Anything Fastify itself raises that is not a known input failure is a bug: code 1, logged.
+    await sendGraph(
+      graph,
+      request,
+      reply,
+      asGraphInputError(error as { code?: string }) ?? unknownError(error),
+    );
+  });
+  void fastify.register(graphRoutes, { graph });
+  void fastify.register(adminPlane, { prefix: '/__admin', store, adminToken: options.adminToken });
+  return { fastify, store };
+}

@@ -1,0 +1,44 @@
+import type { AddressInfo } from 'node:net';
+import type { Store } from '../store/store.ts';
+import { buildApp, type BuildAppOptions, type PhonegraphApp } from './build-app.ts';
+
+export interface StartOptions extends BuildAppOptions {
+  readonly host: string;
+  readonly port: number;
+}
+
+export interface RunningServer {
+  readonly app: PhonegraphApp;
+  /** `http://HOST:PORT` with HOST as given (IPv6 in brackets) and the port actually bound. */
+  readonly url: string;
+  /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the store. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export function formatListenUrl(host: string, port: number): string {
+  const shownHost = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  return `http://${shownHost}:${port}`;
+}
+
+async function closeWithin(app: PhonegraphApp, store: Store, graceMs: number): Promise<void> {
+  const force = setTimeout(() => app.fastify.server.closeAllConnections(), graceMs);
+  force.unref();
+  try {
+    await app.fastify.close();
+  } finally {
+    clearTimeout(force);
+    await store.close();
+  }
+}
+
+/** The only place that listens; everything else builds the app in-process. */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  const app = buildApp(options);
+  await app.fastify.listen({ host: options.host, port: options.port });
+  const address = app.fastify.server.address() as AddressInfo;
+  return {
+    app,
+    url: formatListenUrl(options.host, address.port),
+    close: (graceMs = 10_000) => closeWithin(app, app.store, graceMs),
+  };
+}

@@ -1,0 +1,116 @@
+import type {
+  AppRecord,
+  BusinessRecord,
+  PhoneNumberRecord,
+  StateSnapshot,
+  TokenRecord,
+  WabaRecord,
+} from './records.ts';
+import type { Store } from './store.ts';
+
+const MAX_ENTRIES = 250_000;
+
+/** A bounded map that forgets everything when full: writes are rare, reads repeat. */
+class ReadCache<V> {
+  readonly #entries = new Map<string, V | null>();
+
+  async get(key: string, load: (key: string) => Promise<V | undefined>): Promise<V | undefined> {
+    const hit = this.#entries.get(key);
+    if (hit !== undefined) return hit ?? undefined;
+    const value = await load(key);
+    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
+    this.#entries.set(key, value ?? null);
+    return value;
+  }
+
+  clear(): void {
+    this.#entries.clear();
+  }
+}
+
+/**
+ * The in-process read cache in front of a store: numbers, WABAs, apps and token digests. Every
+ * write through this process clears it before returning, so the next read sees the change. Records
+ * handed out are shared: callers treat them as read-only.
+ * With several instances on one PostgreSQL store a write on another instance is not seen here;
+ * the scale-out store must invalidate through its own channel (docs/decisions/0002-read-cache.md).
+ */
+export class CachedStore implements Store {
+  readonly #inner: Store;
+  readonly #numbers = new ReadCache<PhoneNumberRecord>();
+  readonly #wabas = new ReadCache<WabaRecord>();
+  readonly #apps = new ReadCache<AppRecord>();
+  readonly #tokens = new ReadCache<TokenRecord>();
+
+  constructor(inner: Store) {
+    this.#inner = inner;
+  }
+
+  get kind(): Store['kind'] {
+    return this.#inner.kind;
+  }
+
+  invalidate(): void {
+    this.#numbers.clear();
+    this.#wabas.clear();
+    this.#apps.clear();
+    this.#tokens.clear();
+  }
+
+  isEmpty(): Promise<boolean> {
+    return this.#inner.isEmpty();
+  }
+
+  async replaceState(state: StateSnapshot): Promise<void> {
+    try {
+      await this.#inner.replaceState(state);
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined> {
+    return this.#numbers.get(id, (key) => this.#inner.getPhoneNumber(key));
+  }
+
+  getWaba(id: string): Promise<WabaRecord | undefined> {
+    return this.#wabas.get(id, (key) => this.#inner.getWaba(key));
+  }
+
+  getBusiness(id: string): Promise<BusinessRecord | undefined> {
+    return this.#inner.getBusiness(id);
+  }
+
+  getApp(id: string): Promise<AppRecord | undefined> {
+    return this.#apps.get(id, (key) => this.#inner.getApp(key));
+  }
+
+  getTokenByDigest(digest: string): Promise<TokenRecord | undefined> {
+    return this.#tokens.get(digest, (key) => this.#inner.getTokenByDigest(key));
+  }
+
+  countPhoneNumbers(): Promise<number> {
+    return this.#inner.countPhoneNumbers();
+  }
+
+  listTokens(): Promise<TokenRecord[]> {
+    return this.#inner.listTokens();
+  }
+
+  getMeta(key: string): Promise<string | undefined> {
+    return this.#inner.getMeta(key);
+  }
+
+  initMeta(key: string, value: string): Promise<string> {
+    return this.#inner.initMeta(key, value);
+  }
+
+  setMeta(key: string, value: string): Promise<void> {
+    return this.#inner.setMeta(key, value);
+  }
+
+  close(): Promise<void> {
+    this.invalidate();
+    return this.#inner.close();
+  }
+}

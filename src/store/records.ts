@@ -1,0 +1,129 @@
+import type {
+  AccountMode,
+  BusinessManagerMessagingLimit,
+  CodeVerificationStatus,
+  MessagingLimitTier,
+  NameStatus,
+  PhoneNumberStatus,
+  PlatformType,
+  QualityScore,
+  SearchVisibility,
+  ThroughputLevel,
+} from '../contract/phone-number.ts';
+import type { GraphVersion } from '../contract/versions.ts';
+
+/** Rows as the store keeps them: plain data, every default already applied. */
+
+export type Permission = 'whatsapp_business_management' | 'whatsapp_business_messaging';
+
+export interface RateLimitOverride {
+  per_hour?: number;
+  active_per_hour?: number;
+}
+
+export type SubscriptionState = 'pending_verification' | 'active';
+
+export interface WebhookSubscription {
+  url: string;
+  verify_token: string;
+  fields: string[];
+  state: SubscriptionState;
+}
+
+export interface AppRecord {
+  id: string;
+  name: string;
+  secret: string;
+  appsecret_proof_required: boolean;
+  api_version: GraphVersion | null;
+  /** `'*'` = installed on every WABA of the state. */
+  wabas: '*' | string[];
+  rate_limit: RateLimitOverride | null;
+  webhook: WebhookSubscription | null;
+}
+
+export interface BusinessRecord {
+  id: string;
+  name: string;
+}
+
+export interface WabaRecord {
+  id: string;
+  business_id: string;
+  name: string;
+  timezone_id: string;
+  currency: string;
+  message_template_namespace: string;
+  banned: boolean;
+  rate_limit: RateLimitOverride | null;
+}
+
+export interface NumberWebhookOverride {
+  url: string;
+  verify_token: string;
+  state: SubscriptionState;
+}
+
+export interface PhoneNumberRecord {
+  id: string;
+  waba_id: string;
+  display_phone_number: string;
+  verified_name: string;
+  status: PhoneNumberStatus;
+  account_mode: AccountMode;
+  /** Present once the name is approved; kept verbatim when a scenario gives it. */
+  certificate: string | null;
+  new_certificate: string | null;
+  name_status: NameStatus;
+  new_name_status: NameStatus;
+  /** The name a pending or approved new-name request asks for. */
+  requested_verified_name: string | null;
+  quality_score: QualityScore;
+  code_verification_status: CodeVerificationStatus;
+  is_official_business_account: boolean;
+  is_pin_enabled: boolean;
+  messaging_limit_tier: MessagingLimitTier;
+  eligibility_for_api_business_global_search: string;
+  search_visibility: SearchVisibility;
+  platform_type: PlatformType;
+  throughput_level: ThroughputLevel;
+  webhook_override: NumberWebhookOverride | null;
+  is_preverified_number: boolean;
+  is_on_biz_app: boolean;
+  whatsapp_business_manager_messaging_limit: BusinessManagerMessagingLimit;
+  /** ISO-8601 UTC. */
+  last_onboarded_time: string;
+  /** ISO-8601 UTC. */
+  created_time: string;
+}
+
+export interface QrCodeRecord {
+  code: string;
+  phone_number_id: string;
+  prefilled_message: string;
+  /** Creation order across the server; lists sort newest first by it. */
+  position: number;
+}
+
+export interface TokenRecord {
+  /** Lowercase hex SHA-256 of the token; the token itself is never stored. */
+  digest: string;
+  app_id: string;
+  permissions: Permission[];
+  /** Granular WABA targets; `'*'` = every WABA of the app. */
+  wabas: '*' | string[];
+  /** ISO-8601 UTC, or null for a token that never expires. */
+  expires_at: string | null;
+  revoked: boolean;
+}
+
+/** A whole state: what a scenario loads and what export writes. */
+export interface StateSnapshot {
+  seed: number | null;
+  apps: AppRecord[];
+  businesses: BusinessRecord[];
+  wabas: WabaRecord[];
+  phone_numbers: PhoneNumberRecord[];
+  qr_codes: QrCodeRecord[];
+  tokens: TokenRecord[];
+}

@@ -1,0 +1,115 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each; `PRAGMA user_version`
+ * records the last one applied. Never edit a shipped migration: append a new one.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  );
+  CREATE TABLE apps (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    secret TEXT NOT NULL,
+    appsecret_proof_required INTEGER NOT NULL,
+    api_version TEXT,
+    wabas TEXT NOT NULL,
+    rate_limit TEXT,
+    webhook TEXT
+  );
+  CREATE TABLE businesses (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL
+  );
+  CREATE TABLE wabas (
+    id TEXT PRIMARY KEY,
+    business_id TEXT NOT NULL REFERENCES businesses(id),
+    name TEXT NOT NULL,
+    timezone_id TEXT NOT NULL,
+    currency TEXT NOT NULL,
+    message_template_namespace TEXT NOT NULL,
+    banned INTEGER NOT NULL,
+    rate_limit TEXT
+  );
+  CREATE TABLE phone_numbers (
+    id TEXT PRIMARY KEY,
+    waba_id TEXT NOT NULL REFERENCES wabas(id),
+    display_phone_number TEXT NOT NULL,
+    verified_name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    account_mode TEXT NOT NULL,
+    certificate TEXT,
+    new_certificate TEXT,
+    name_status TEXT NOT NULL,
+    new_name_status TEXT NOT NULL,
+    requested_verified_name TEXT,
+    quality_score TEXT NOT NULL,
+    code_verification_status TEXT NOT NULL,
+    is_official_business_account INTEGER NOT NULL,
+    is_pin_enabled INTEGER NOT NULL,
+    messaging_limit_tier TEXT NOT NULL,
+    eligibility_for_api_business_global_search TEXT NOT NULL,
+    search_visibility TEXT NOT NULL,
+    platform_type TEXT NOT NULL,
+    throughput_level TEXT NOT NULL,
+    webhook_override TEXT,
+    is_preverified_number INTEGER NOT NULL,
+    is_on_biz_app INTEGER NOT NULL,
+    whatsapp_business_manager_messaging_limit TEXT NOT NULL,
+    last_onboarded_time TEXT NOT NULL,
+    created_time TEXT NOT NULL
+  );
+  CREATE INDEX phone_numbers_waba ON phone_numbers(waba_id);
+  CREATE TABLE tokens (
+    digest TEXT PRIMARY KEY,
+    app_id TEXT NOT NULL REFERENCES apps(id),
+    permissions TEXT NOT NULL,
+    wabas TEXT NOT NULL,
+    expires_at TEXT,
+    revoked INTEGER NOT NULL
+  );
+  CREATE TABLE qr_codes (
+    code TEXT PRIMARY KEY,
+    phone_number_id TEXT NOT NULL REFERENCES phone_numbers(id),
+    prefilled_message TEXT NOT NULL,
+    position INTEGER NOT NULL
+  );
+  CREATE INDEX qr_codes_number_position ON qr_codes(phone_number_id, position);
+  CREATE TABLE history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone_number_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    change TEXT NOT NULL,
+    from_value TEXT,
+    to_value TEXT,
+    reason TEXT
+  );
+  CREATE INDEX history_number ON history(phone_number_id, id);
+  CREATE TABLE outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL UNIQUE,
+    app_id TEXT NOT NULL,
+    phone_number_id TEXT NOT NULL,
+    waba_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at TEXT,
+    created_at TEXT NOT NULL
+  );
+  CREATE INDEX outbox_pending ON outbox(status, app_id, phone_number_id, id);
+  CREATE TABLE webhook_attempts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+    at TEXT NOT NULL,
+    url TEXT NOT NULL,
+    http_status INTEGER,
+    latency_ms INTEGER,
+    error TEXT
+  );
+  CREATE INDEX webhook_attempts_outbox ON webhook_attempts(outbox_id);
+  `,
+];

@@ -1,0 +1,303 @@
+import Database from 'better-sqlite3';
+import type {
+  AppRecord,
+  BusinessRecord,
+  PhoneNumberRecord,
+  QrCodeRecord,
+  StateSnapshot,
+  TokenRecord,
+  WabaRecord,
+} from '../records.ts';
+import type { Store } from '../store.ts';
+import { SQLITE_MIGRATIONS } from './migrations.ts';
+
+type Row = Record<string, unknown>;
+
+/** Tables a state replace clears, children first so foreign keys hold. */
+const STATE_TABLES = [
+  'qr_codes',
+  'tokens',
+  'phone_numbers',
+  'wabas',
+  'businesses',
+  'apps',
+  'history',
+  'outbox',
+];
+
+export interface SqliteStoreOptions {
+  /** A file path, or `:memory:`. */
+  readonly path: string;
+}
+
+function json(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+function parsed<T>(value: unknown): T {
+  return JSON.parse(String(value)) as T;
+}
+
+function nullableParsed<T>(value: unknown): T | null {
+  return value === null || value === undefined ? null : parsed<T>(value);
+}
+
+function appFromRow(row: Row): AppRecord {
+  return {
+    id: String(row.id),
+    name: String(row.name),
+    secret: String(row.secret),
+    appsecret_proof_required: row.appsecret_proof_required === 1,
+    api_version: (row.api_version ?? null) as AppRecord['api_version'],
+    wabas: parsed<AppRecord['wabas']>(row.wabas),
+    rate_limit: nullableParsed(row.rate_limit),
+    webhook: nullableParsed(row.webhook),
+  };
+}
+
+function wabaFromRow(row: Row): WabaRecord {
+  return {
+    id: String(row.id),
+    business_id: String(row.business_id),
+    name: String(row.name),
+    timezone_id: String(row.timezone_id),
+    currency: String(row.currency),
+    message_template_namespace: String(row.message_template_namespace),
+    banned: row.banned === 1,
+    rate_limit: nullableParsed(row.rate_limit),
+  };
+}
+
+const PHONE_BOOLEAN_COLUMNS = [
+  'is_official_business_account',
+  'is_pin_enabled',
+  'is_preverified_number',
+  'is_on_biz_app',
+] as const;
+const PHONE_JSON_COLUMNS = ['quality_score', 'webhook_override'] as const;
+
+function phoneNumberFromRow(row: Row): PhoneNumberRecord {
+  const record: Row = { ...row };
+  for (const column of PHONE_BOOLEAN_COLUMNS) record[column] = row[column] === 1;
+  for (const column of PHONE_JSON_COLUMNS) record[column] = nullableParsed(row[column]);
+  return record as unknown as PhoneNumberRecord;
+}
+
+function phoneNumberToRow(record: PhoneNumberRecord): Row {
+  const row: Row = { ...record };
+  for (const column of PHONE_BOOLEAN_COLUMNS) row[column] = record[column] ? 1 : 0;
+  for (const column of PHONE_JSON_COLUMNS) row[column] = json(record[column]);
+  return row;
+}
+
+function tokenFromRow(row: Row): TokenRecord {
+  return {
+    digest: String(row.digest),
+    app_id: String(row.app_id),
+    permissions: parsed<TokenRecord['permissions']>(row.permissions),
+    wabas: parsed<TokenRecord['wabas']>(row.wabas),
+    expires_at: (row.expires_at ?? null) as string | null,
+    revoked: row.revoked === 1,
+  };
+}
+
+function insertSql(table: string, columns: readonly string[]): string {
+  return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
+}
+
+const PHONE_COLUMNS: readonly (keyof PhoneNumberRecord)[] = [
+  'id',
+  'waba_id',
+  'display_phone_number',
+  'verified_name',
+  'status',
+  'account_mode',
+  'certificate',
+  'new_certificate',
+  'name_status',
+  'new_name_status',
+  'requested_verified_name',
+  'quality_score',
+  'code_verification_status',
+  'is_official_business_account',
+  'is_pin_enabled',
+  'messaging_limit_tier',
+  'eligibility_for_api_business_global_search',
+  'search_visibility',
+  'platform_type',
+  'throughput_level',
+  'webhook_override',
+  'is_preverified_number',
+  'is_on_biz_app',
+  'whatsapp_business_manager_messaging_limit',
+  'last_onboarded_time',
+  'created_time',
+];
+
+/** The embedded default store: one SQLite file in WAL mode, one transaction per change. */
+export class SqliteStore implements Store {
+  readonly kind = 'sqlite' as const;
+  readonly #db: Database.Database;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(options: SqliteStoreOptions) {
+    this.#db = new Database(options.path);
+    this.#db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode is durable across process crashes (only a power loss may lose the last commit).
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#migrate();
+  }
+
+  #migrate(): void {
+    const current = this.#db.pragma('user_version', { simple: true }) as number;
+    SQLITE_MIGRATIONS.slice(current).forEach((sql, offset) => {
+      this.#db.transaction(() => {
+        this.#db.exec(sql);
+        this.#db.pragma(`user_version = ${current + offset + 1}`);
+      })();
+    });
+  }
+
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  #get(sql: string, ...params: unknown[]): Row | undefined {
+    return this.#statement(sql).get(...params) as Row | undefined;
+  }
+
+  async isEmpty(): Promise<boolean> {
+    const row = this.#get(
+      `SELECT (SELECT COUNT(*) FROM apps) + (SELECT COUNT(*) FROM wabas) +
+              (SELECT COUNT(*) FROM phone_numbers) + (SELECT COUNT(*) FROM tokens) AS n`,
+    );
+    return Number(row?.n ?? 0) === 0;
+  }
+
+  async replaceState(state: StateSnapshot): Promise<void> {
+    this.#db.transaction(() => {
+      for (const table of STATE_TABLES) this.#db.exec(`DELETE FROM ${table}`);
+      this.#db.exec('DELETE FROM webhook_attempts');
+      this.#insertState(state);
+    })();
+  }
+
+  #insertState(state: StateSnapshot): void {
+    const appInsert = this.#statement(
+      insertSql('apps', [
+        'id',
+        'name',
+        'secret',
+        'appsecret_proof_required',
+        'api_version',
+        'wabas',
+        'rate_limit',
+        'webhook',
+      ]),
+    );
+    for (const app of state.apps) {
+      appInsert.run({
+        ...app,
+        appsecret_proof_required: app.appsecret_proof_required ? 1 : 0,
+        wabas: JSON.stringify(app.wabas),
+        rate_limit: json(app.rate_limit),
+        webhook: json(app.webhook),
+      });
+    }
+    const businessInsert = this.#statement(insertSql('businesses', ['id', 'name']));
+    for (const business of state.businesses) businessInsert.run(business);
+    const wabaInsert = this.#statement(
+      insertSql('wabas', [
+        'id',
+        'business_id',
+        'name',
+        'timezone_id',
+        'currency',
+        'message_template_namespace',
+        'banned',
+        'rate_limit',
+      ]),
+    );
+    for (const waba of state.wabas) {
+      wabaInsert.run({ ...waba, banned: waba.banned ? 1 : 0, rate_limit: json(waba.rate_limit) });
+    }
+    const phoneInsert = this.#statement(insertSql('phone_numbers', PHONE_COLUMNS));
+    for (const number of state.phone_numbers) phoneInsert.run(phoneNumberToRow(number));
+    const qrInsert = this.#statement(
+      insertSql('qr_codes', ['code', 'phone_number_id', 'prefilled_message', 'position']),
+    );
+    for (const qr of state.qr_codes) qrInsert.run(qr satisfies QrCodeRecord);
+    const tokenInsert = this.#statement(
+      insertSql('tokens', ['digest', 'app_id', 'permissions', 'wabas', 'expires_at', 'revoked']),
+    );
+    for (const token of state.tokens) {
+      tokenInsert.run({
+        ...token,
+        permissions: JSON.stringify(token.permissions),
+        wabas: JSON.stringify(token.wabas),
+        revoked: token.revoked ? 1 : 0,
+      });
+    }
+  }
+
+  async getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined> {
+    const row = this.#get('SELECT * FROM phone_numbers WHERE id = ?', id);
+    return row && phoneNumberFromRow(row);
+  }
+
+  async getWaba(id: string): Promise<WabaRecord | undefined> {
+    const row = this.#get('SELECT * FROM wabas WHERE id = ?', id);
+    return row && wabaFromRow(row);
+  }
+
+  async getBusiness(id: string): Promise<BusinessRecord | undefined> {
+    const row = this.#get('SELECT id, name FROM businesses WHERE id = ?', id);
+    return row && { id: String(row.id), name: String(row.name) };
+  }
+
+  async getApp(id: string): Promise<AppRecord | undefined> {
+    const row = this.#get('SELECT * FROM apps WHERE id = ?', id);
+    return row && appFromRow(row);
+  }
+
+  async getTokenByDigest(digest: string): Promise<TokenRecord | undefined> {
+    const row = this.#get('SELECT * FROM tokens WHERE digest = ?', digest);
+    return row && tokenFromRow(row);
+  }
+
+  async countPhoneNumbers(): Promise<number> {
+    return Number(this.#get('SELECT COUNT(*) AS n FROM phone_numbers')?.n ?? 0);
+  }
+
+  async listTokens(): Promise<TokenRecord[]> {
+    const rows = this.#statement('SELECT * FROM tokens ORDER BY rowid').all() as Row[];
+    return rows.map(tokenFromRow);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    const row = this.#get('SELECT value FROM meta WHERE key = ?', key);
+    return row === undefined ? undefined : String(row.value);
+  }
+
+  async initMeta(key: string, value: string): Promise<string> {
+    this.#statement('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)').run(key, value);
+    return (await this.getMeta(key)) ?? value;
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    this.#statement(
+      'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+    ).run(key, value);
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}

@@ -1,0 +1,37 @@
+import type {
+  AppRecord,
+  BusinessRecord,
+  PhoneNumberRecord,
+  StateSnapshot,
+  TokenRecord,
+  WabaRecord,
+} from './records.ts';
+
+/**
+ * The one storage interface. Every method is async because the PostgreSQL implementation will do
+ * network I/O; nothing above this layer may assume a synchronous SQLite underneath.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  /** True when no app, WABA, number or token is stored. */
+  isEmpty(): Promise<boolean>;
+  /** Replaces every stateful table with the snapshot in one transaction. Secrets in `meta` survive. */
+  replaceState(state: StateSnapshot): Promise<void>;
+
+  getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined>;
+  getWaba(id: string): Promise<WabaRecord | undefined>;
+  getBusiness(id: string): Promise<BusinessRecord | undefined>;
+  getApp(id: string): Promise<AppRecord | undefined>;
+  /** Looks a token up by its SHA-256 digest (lowercase hex) through an index. */
+  getTokenByDigest(digest: string): Promise<TokenRecord | undefined>;
+  countPhoneNumbers(): Promise<number>;
+  listTokens(): Promise<TokenRecord[]>;
+
+  /** Server-wide secrets and settings (signing keys, cursor MAC key, clock offset). */
+  getMeta(key: string): Promise<string | undefined>;
+  /** Sets `key` only if absent; returns the value now stored (so concurrent instances agree). */
+  initMeta(key: string, value: string): Promise<string>;
+  setMeta(key: string, value: string): Promise<void>;
+
+  close(): Promise<void>;
+}
