@@ -6,6 +6,7 @@ import {
   type CatalogueRow,
   type GraphErrorType,
 } from '../contract/errors.ts';
+import { StoreUnavailableError } from '../store/store.ts';
 import { formatPacificTime } from './graph-time.ts';
 
 /** Everything the renderer needs to write an error envelope; built only by the constructors below. */
@@ -87,14 +88,6 @@ export const temporarilyUnavailable = (cause?: unknown): GraphError => {
   const row: CatalogueRow = ERROR_CATALOGUE.temporarilyUnavailable;
   return new GraphError('temporarilyUnavailable', row, row.message, { cause });
 };
-
-/** Marks a store failure the client may retry (code 2), as opposed to a bug (code 1). */
-export class StoreUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'StoreUnavailableError';
-  }
-}
 
 /** Any thrown value as a GraphError: unknown exceptions become code 1, store outages code 2. */
 export function toGraphError(error: unknown): GraphError {

@@ -119,14 +119,13 @@ export class GraphHandler {
   }
 
   async #serve(request: GraphRequest, exchange: Exchange): Promise<unknown> {
-    if (request.inputError !== undefined) throw request.inputError;
     const parsed = parseGraphPath(request.path);
-    if (!parsed.ok) {
-      if (parsed.version !== null) exchange.version = parsed.version;
-      throw parsed.error;
-    }
+    const named = parsed.ok ? parsed.path.version : parsed.version;
+    if (named !== null) exchange.version = named;
+    // Size and body-parse failures come first in Graph's order, but still name the path's version.
+    if (request.inputError !== undefined) throw request.inputError;
+    if (!parsed.ok) throw parsed.error;
     const path = parsed.path;
-    if (path.version !== null) exchange.version = path.version;
     const token = extractAccessToken(request.params.access_token, request.authorization);
     const record = await authenticate(token, this.#deps.store, this.#deps.clock.now());
     const app = await this.#deps.store.getApp(record.app_id);

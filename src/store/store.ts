@@ -35,3 +35,14 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/**
+ * A store failure the client may retry (Graph code 2): the database is busy, locked or unreachable.
+ * Anything else a store throws is a bug (code 1).
+ */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

@@ -44,12 +44,13 @@ export async function loadScenarioText(store: Store, text: string, clock: Clock 
 
 /** A fresh in-process server on a private in-memory SQLite store, loaded with the Graph fixture. */
 export async function graphApp(
-  options: { store?: Store; ids?: RequestIds; scenario?: string; clock?: Clock } = {},
+  options: { store?: Store; ids?: RequestIds | 'random'; scenario?: string; clock?: Clock } = {},
 ): Promise<TestApp> {
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
   const clock = options.clock ?? fixedClock;
   await loadScenarioText(store, options.scenario ?? readFileSync(GRAPH_SCENARIO, 'utf8'), clock);
-  const app = buildApp({ store, clock, ids: options.ids ?? fixedIds });
+  const ids = options.ids ?? fixedIds;
+  const app = buildApp({ store, clock, ...(ids === 'random' ? {} : { ids }) });
   return {
     ...app,
     get: (url, headers = {}) => app.fastify.inject({ method: 'GET', url, headers }),

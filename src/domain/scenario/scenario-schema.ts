@@ -223,7 +223,6 @@ const TOKEN: Schema = {
  */
 export const SCENARIO_JSON_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
-  $id: 'https://phonegraph.dev/schema/scenario-v1.json',
   title: 'phonegraph scenario',
   description: 'The state a phonegraph server starts from or is reset to (control-plane.md §1).',
   ...object(
@@ -238,10 +237,7 @@ export const SCENARIO_JSON_SCHEMA: Schema = {
   ),
   $defs: {
     id: pattern(SCENARIO_PATTERNS.id, 'numeric id (1-20 digits) as a string'),
-    time: {
-      ...pattern(SCENARIO_PATTERNS.isoTime, 'ISO-8601 time, e.g. 2026-01-15T10:00:00Z'),
-      format: 'date-time',
-    },
+    time: pattern(SCENARIO_PATTERNS.isoTime, 'ISO-8601 time, e.g. 2026-01-15T10:00:00Z'),
     quality: QUALITY,
     rate_limit: object({
       per_hour: { type: 'integer', minimum: 1, maximum: LIMITS.maxCount },

@@ -105,7 +105,9 @@ function integerIn(min: number, max: number, expected: string): Rule {
 function isRealTime(text: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(text);
   if (m === null || Number.isNaN(Date.parse(text))) return false;
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m.slice(1).map((p) => Number(p ?? 0));
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0] = m
+    .slice(1)
+    .map((p) => Number(p ?? 0));
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   const fields = [date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate()];
   const clock = [date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()];

@@ -8,7 +8,7 @@ import type {
   TokenRecord,
   WabaRecord,
 } from '../records.ts';
-import type { Store } from '../store.ts';
+import { StoreUnavailableError, type Store } from '../store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 type Row = Record<string, unknown>;
@@ -101,6 +101,17 @@ function tokenFromRow(row: Row): TokenRecord {
   };
 }
 
+const TRANSIENT_CODES = new Set(['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_IOERR', 'SQLITE_FULL']);
+
+/** Busy, locked or I/O failures may pass on retry; constraint and SQL errors are bugs and stay as they are. */
+function asUnavailable(error: unknown): unknown {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && [...TRANSIENT_CODES].some((prefix) => code.startsWith(prefix))) {
+    return new StoreUnavailableError(`sqlite: ${code}`, { cause: error });
+  }
+  return error;
+}
+
 function insertSql(table: string, columns: readonly string[]): string {
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
 }
@@ -170,7 +181,11 @@ export class SqliteStore implements Store {
   }
 
   #get(sql: string, ...params: unknown[]): Row | undefined {
-    return this.#statement(sql).get(...params) as Row | undefined;
+    try {
+      return this.#statement(sql).get(...params) as Row | undefined;
+    } catch (error) {
+      throw asUnavailable(error);
+    }
   }
 
   async isEmpty(): Promise<boolean> {
