@@ -34,7 +34,11 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['fastify', '**/server/**'], message: 'graph/ and domain/ import no Fastify.' }] },
+        {
+          patterns: [
+            { group: ['fastify', '**/server/**'], message: 'graph/ and domain/ import no Fastify.' },
+          ],
+        },
       ],
     },
   },
