@@ -92,6 +92,8 @@ function compileLevel(
     if (existing !== undefined) {
       if (alias !== undefined || aliased.has(key) || existing.field !== field.name)
         throw invalidParameter('duplicateKey', { key });
+      // The first occurrence wins, but the repeat's own subfields are still checked.
+      if (field.children !== null) compileLevel(field.children, node, false);
       continue;
     }
     if (alias !== undefined) aliased.add(key);
