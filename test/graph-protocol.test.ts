@@ -283,4 +283,37 @@ describe('Graph protocol over a real socket', () => {
       'OAuth "Facebook Platform" "invalid_request" "Syntax error "Expected end of string instead of "\\u00e9"." at character 7: status \\u00e9"',
     );
   });
+
+  test('answers the same over the socket fast path as through the Fastify route', async () => {
+    const inProcess = await graphApp();
+    try {
+      const cases: [string, string, Record<string, string>][] = [
+        ['GET', `/v21.0/${N}?fields=status,quality_score{score}&access_token=T-ALL`, {}],
+        ['GET', `/v21.0/${N}`, {}],
+        ['GET', `/v21.0/${N}?fields=status}&access_token=T-ALL`, {}],
+        ['GET', `/v21.0/${N}?fields=status&access_token=T-ALL&pretty=1&callback=cb`, {}],
+        ['GET', `/v21.0/${N}?fields=status&access_token=T-ALL`, { 'if-none-match': etagOf(STATUS_BODY) }],
+        ['GET', `/v21.0/${N}?fields=status`, { authorization: 'OAuth T-ALL' }],
+        ['GET', `/v21.0/%E0%A4%A/x?access_token=T-ALL`, {}],
+        ['GET', `/v21.0/${N}?pad=${'y'.repeat(16_385)}`, {}],
+        ['HEAD', `/v21.0/${N}?fields=status&access_token=T-ALL`, {}],
+        ['OPTIONS', `/v21.0/${N}`, {}],
+        ['DELETE', `/v21.0/${N}?access_token=T-ALL`, {}],
+      ];
+      for (const [method, path, headers] of cases) {
+        const viaSocket = await fetch(`${server.url}${path}`, { method, headers });
+        const viaRoute = await inProcess.fastify.inject({ method: method as 'GET', url: path, headers });
+        const socketHeaders: Record<string, string> = {};
+        viaSocket.headers.forEach((value, name) => {
+          if (!['date', 'connection', 'keep-alive', 'content-length'].includes(name))
+            socketHeaders[name] = value;
+        });
+        assert.equal(viaSocket.status, viaRoute.statusCode, `${method} ${path}`);
+        assert.equal(await viaSocket.text(), viaRoute.body, `${method} ${path}`);
+        assert.deepEqual(socketHeaders, graphHeadersOf(viaRoute), `${method} ${path}`);
+      }
+    } finally {
+      await inProcess.close();
+    }
+  });
 });

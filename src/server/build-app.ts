@@ -9,7 +9,7 @@ import { randomRequestIds, type RequestIds } from '../graph/request-ids.ts';
 import { CachedStore } from '../store/cached-store.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane } from './admin/admin-plane.ts';
-import { graphRoutes, sendGraph } from './routes/graph-routes.ts';
+import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
@@ -72,9 +72,12 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     routerOptions: { maxParamLength: 65_536 },
     // Node's default 16 KiB header limit would answer 431 before Graph's own query-size error.
     serverFactory: (handler): Server =>
-      createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) =>
-        handler(req, res),
-      ),
+      createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) => {
+        if (isBodylessGraphRequest(req)) void serveGraph(graph, req, res, undefined).catch(() => res.destroy());
+        else handler(req, res);
+      }),
+    // Request logging is off, so a per-request child logger would be pure cost.
+    childLoggerFactory: (logger) => logger,
     frameworkErrors: (error, request, reply) => {
       void sendGraph(graph, request, reply, asGraphInputError(error as { code?: string }));
     },

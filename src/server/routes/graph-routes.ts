@@ -1,4 +1,5 @@
-import type { ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphHandler } from '../../graph/graph-handler.ts';
 import { invalidParameter, type GraphError } from '../../graph/graph-error.ts';
@@ -6,25 +7,34 @@ import { flattenParams, type GraphRequest, type GraphResponse } from '../../grap
 
 export const MAX_QUERY_BYTES = 16_384;
 
-function pathAndQuery(url: string): { path: string; query: string } {
-  const mark = url.indexOf('?');
-  return mark === -1 ? { path: url, query: '' } : { path: url.slice(0, mark), query: url.slice(mark + 1) };
+/** Paths that are not Graph (graph-api.md intro): the admin plane, QR images, the dashboard. */
+const RESERVED_PREFIXES = ['/__admin/', '/__qr/', '/__dashboard/'];
+
+export function isReservedPath(url: string): boolean {
+  return url.startsWith('/__') && RESERVED_PREFIXES.some((prefix) => url.startsWith(prefix) || `${url}/` === prefix);
 }
 
-/** Builds the framework-free request; `inputError` carries a size or parse failure found earlier. */
-export function toGraphRequest(request: FastifyRequest, inputError?: GraphError): GraphRequest {
-  const { path, query } = pathAndQuery(request.raw.url ?? '/');
-  const params = flattenParams(request.query);
-  if (request.method === 'POST') flattenParams(request.body, params);
+/**
+ * Builds the framework-free request from the raw message, so the Fastify route and the bodyless fast
+ * path read parameters identically; `inputError` carries a size or parse failure found earlier.
+ */
+export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError?: GraphError): GraphRequest {
+  const url = raw.url ?? '/';
+  const mark = url.indexOf('?');
+  const path = mark === -1 ? url : url.slice(0, mark);
+  const query = mark === -1 ? '' : url.slice(mark + 1);
   let error = inputError;
-  if (error === undefined && Buffer.byteLength(query) > MAX_QUERY_BYTES)
-    error = invalidParameter('queryTooLarge');
+  if (error === undefined && Buffer.byteLength(query) > MAX_QUERY_BYTES) error = invalidParameter('queryTooLarge');
+  const params = error === undefined && query !== '' ? flattenParams(parseQueryString(query)) : flattenParams({});
+  const method = raw.method ?? 'GET';
+  if (method === 'POST') flattenParams(body, params);
+  const ifNoneMatch = raw.headers['if-none-match'];
   return {
-    method: request.method,
+    method,
     path,
     params,
-    authorization: request.headers.authorization,
-    ifNoneMatch: request.headers['if-none-match'],
+    authorization: raw.headers.authorization,
+    ifNoneMatch,
     ...(error === undefined ? {} : { inputError: error }),
   };
 }
@@ -36,10 +46,22 @@ export function toGraphRequest(request: FastifyRequest, inputError?: GraphError)
 export function writeGraphResponse(raw: ServerResponse, method: string, response: GraphResponse): void {
   const flat: string[] = [];
   for (const [name, value] of response.headers) flat.push(name, value);
-  if (response.status !== 304 && response.status !== 204)
-    flat.push('Content-Length', String(response.body.length));
+  if (response.status !== 304 && response.status !== 204) flat.push('Content-Length', String(response.body.length));
   raw.writeHead(response.status, flat);
   raw.end(method === 'HEAD' || response.status === 304 ? undefined : response.body);
+}
+
+export async function serveGraph(
+  graph: GraphHandler,
+  raw: IncomingMessage,
+  res: ServerResponse,
+  body: unknown,
+  inputError?: GraphError,
+): Promise<void> {
+  const method = raw.method ?? 'GET';
+  const response =
+    method === 'OPTIONS' ? graph.options() : await graph.handle(graphRequestFrom(raw, body, inputError));
+  writeGraphResponse(res, method, response);
 }
 
 export async function sendGraph(
@@ -48,10 +70,18 @@ export async function sendGraph(
   reply: FastifyReply,
   inputError?: GraphError,
 ): Promise<void> {
-  const response =
-    request.method === 'OPTIONS' ? graph.options() : await graph.handle(toGraphRequest(request, inputError));
   reply.hijack();
-  writeGraphResponse(reply.raw, request.method, response);
+  await serveGraph(graph, request.raw, reply.raw, request.body, inputError);
+}
+
+/**
+ * Requests without a body (GET, HEAD, OPTIONS) on Graph paths skip Fastify: there is nothing to
+ * parse or bound, and the read path is the hot path. Everything else goes through Fastify, whose
+ * Graph route calls the same `serveGraph`.
+ */
+export function isBodylessGraphRequest(raw: IncomingMessage): boolean {
+  const method = raw.method;
+  return (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && !isReservedPath(raw.url ?? '/');
 }
 
 /** Every path outside the reserved prefixes is Graph. */
