@@ -26,7 +26,8 @@ export async function main(argv: readonly string[], io: CommandIo): Promise<numb
   }
   const command = COMMANDS[name];
   try {
-    if (command === undefined) throw new CliError(`unknown command ${name}\n${USAGE}`, EXIT.usage);
+    if (command === undefined)
+      throw new CliError(`unknown command ${name} (phonegraph help lists them)`, EXIT.usage);
     return await command(args, io);
   } catch (error) {
     if (error instanceof CliError) {

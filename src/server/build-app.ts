@@ -73,7 +73,8 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     // Node's default 16 KiB header limit would answer 431 before Graph's own query-size error.
     serverFactory: (handler): Server =>
       createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) => {
-        if (isBodylessGraphRequest(req)) void serveGraph(graph, req, res, undefined).catch(() => res.destroy());
+        if (isBodylessGraphRequest(req))
+          void serveGraph(graph, req, res, undefined).catch(() => res.destroy());
         else handler(req, res);
       }),
     // Request logging is off, so a per-request child logger would be pure cost.

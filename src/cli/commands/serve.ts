@@ -124,9 +124,8 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     logger,
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
   });
-  io.stdout(`phonegraph listening on ${server.url}\n`);
-  for (const line of await demoHints(server.app.store, server.url)) io.stdout(`${line}\n`);
-  return new Promise<number>((resolve) => {
+  // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (signal: string): void => {
       logger.info({ signal }, 'shutting down');
       server.close().then(
@@ -140,4 +139,8 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     process.once('SIGINT', () => stop('SIGINT'));
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
+  // Hints are read before printing so the lines go out together; a shutdown racing them only loses hints.
+  const hints = await demoHints(server.app.store, server.url).catch(() => []);
+  io.stdout([`phonegraph listening on ${server.url}`, ...hints].map((line) => `${line}\n`).join(''));
+  return stopped;
 }

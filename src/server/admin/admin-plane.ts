@@ -48,7 +48,8 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     if (!admitted(request, options.adminToken)) return sendAdminError(reply, 404, 'not_found', 'Not found');
     return undefined;
   });
-  app.setNotFoundHandler((_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
+  // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.
+  app.all('/*', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
     const message = status === 500 ? 'Internal error' : (error.message ?? 'Bad request');

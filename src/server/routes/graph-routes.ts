@@ -11,7 +11,10 @@ export const MAX_QUERY_BYTES = 16_384;
 const RESERVED_PREFIXES = ['/__admin/', '/__qr/', '/__dashboard/'];
 
 export function isReservedPath(url: string): boolean {
-  return url.startsWith('/__') && RESERVED_PREFIXES.some((prefix) => url.startsWith(prefix) || `${url}/` === prefix);
+  return (
+    url.startsWith('/__') &&
+    RESERVED_PREFIXES.some((prefix) => url.startsWith(prefix) || `${url}/` === prefix)
+  );
 }
 
 /**
@@ -24,8 +27,10 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
   const path = mark === -1 ? url : url.slice(0, mark);
   const query = mark === -1 ? '' : url.slice(mark + 1);
   let error = inputError;
-  if (error === undefined && Buffer.byteLength(query) > MAX_QUERY_BYTES) error = invalidParameter('queryTooLarge');
-  const params = error === undefined && query !== '' ? flattenParams(parseQueryString(query)) : flattenParams({});
+  if (error === undefined && Buffer.byteLength(query) > MAX_QUERY_BYTES)
+    error = invalidParameter('queryTooLarge');
+  const params =
+    error === undefined && query !== '' ? flattenParams(parseQueryString(query)) : flattenParams({});
   const method = raw.method ?? 'GET';
   if (method === 'POST') flattenParams(body, params);
   const ifNoneMatch = raw.headers['if-none-match'];
@@ -46,7 +51,8 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
 export function writeGraphResponse(raw: ServerResponse, method: string, response: GraphResponse): void {
   const flat: string[] = [];
   for (const [name, value] of response.headers) flat.push(name, value);
-  if (response.status !== 304 && response.status !== 204) flat.push('Content-Length', String(response.body.length));
+  if (response.status !== 304 && response.status !== 204)
+    flat.push('Content-Length', String(response.body.length));
   raw.writeHead(response.status, flat);
   raw.end(method === 'HEAD' || response.status === 304 ? undefined : response.body);
 }
