@@ -102,10 +102,27 @@ describe('Graph protocol in-process', () => {
     });
     assert.equal(response.statusCode, 200);
     assert.equal(response.body, '');
+    assert.equal(response.headers['content-length'], String(STATUS_BODY.length));
     assert.deepEqual(
       graphHeadersOf(response),
       expectedHeaders({ version: 'v21.0', etag: etagOf(STATUS_BODY) }),
     );
+  });
+
+  test('gives a POST tunnelled to GET an ETag and 304 like a GET', async () => {
+    const response = await app.fastify.inject({
+      method: 'POST',
+      url: `/v21.0/${N}?method=GET&fields=status&access_token=T-ALL`,
+      headers: { 'if-none-match': etagOf(STATUS_BODY) },
+    });
+    assert.equal(response.statusCode, 304);
+    assert.equal(response.headers.etag, etagOf(STATUS_BODY));
+  });
+
+  test('reads method= only after the object is resolved', async () => {
+    const missing = await app.get(`/v21.0/999999999999999?method=put&access_token=T-ALL`);
+    assert.equal(JSON.parse(missing.body).error.error_subcode, 33);
+    assert.match(JSON.parse(missing.body).error.message, /^Unsupported get request/);
   });
 
   test('answers OPTIONS with 204 and only the CORS headers', async () => {

@@ -77,3 +77,30 @@ describe('a token never learns that another account object exists', () => {
 function proofFor(token: string): string {
   return appsecretProof('proof-app-secret', token);
 }
+
+describe('certificates follow the name review', () => {
+  test('omits a stored certificate while the name is not approved, and new_certificate unless the new name is', async () => {
+    const scenario = readFileSync(GRAPH_SCENARIO, 'utf8')
+      .replace(
+        'name_status: APPROVED\n            certificate: "Q0VSVElGSUNBVEUtT05F"',
+        'name_status: DECLINED\n            certificate: "Q0VSVElGSUNBVEUtT05F"',
+      )
+      .replace('new_name_status: APPROVED', 'new_name_status: PENDING_REVIEW');
+    const app = await graphApp({ scenario });
+    try {
+      const declined = await app.get(
+        `/v21.0/${ID.connected}?fields=name_status,certificate&access_token=T-ALL`,
+      );
+      assert.equal(declined.body, `{"name_status":"DECLINED","id":"${ID.connected}"}`);
+      const pending = await app.get(
+        `/v21.0/${ID.flagged}?fields=new_name_status,new_certificate,certificate&access_token=T-ALL`,
+      );
+      assert.equal(
+        pending.body,
+        `{"new_name_status":"PENDING_REVIEW","certificate":"Q0VSVElGSUNBVEUtVFdP","id":"${ID.flagged}"}`,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});

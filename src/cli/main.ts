@@ -20,12 +20,13 @@ const COMMANDS: Record<string, (args: readonly string[], io: CommandIo) => Promi
 /** Runs one command; expected failures become one `error: …` line and an exit code from the table. */
 export async function main(argv: readonly string[], io: CommandIo): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === 'help' || name === '--help' || name === '-h') {
     io.stdout(`${USAGE}\n`);
-    return name === undefined ? EXIT.usage : EXIT.ok;
+    return EXIT.ok;
   }
-  const command = COMMANDS[name];
+  const command = name === undefined ? undefined : COMMANDS[name];
   try {
+    if (name === undefined) throw new CliError('no command given (phonegraph help lists them)', EXIT.usage);
     if (command === undefined)
       throw new CliError(`unknown command ${name} (phonegraph help lists them)`, EXIT.usage);
     return await command(args, io);

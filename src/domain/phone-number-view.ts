@@ -16,6 +16,11 @@ function qualityRating(number: PhoneNumberRecord): QualityRating {
   return number.quality_score.score === 'UNKNOWN' ? 'NA' : number.quality_score.score;
 }
 
+/** A certificate is shown only while the name it certifies stands approved (phone-number.md §2). */
+function hasApprovedName(number: PhoneNumberRecord): boolean {
+  return number.name_status === 'APPROVED' || number.name_status === 'AVAILABLE_WITHOUT_REVIEW';
+}
+
 function webhookConfiguration({ number, app }: PhoneNumberContext): Record<string, string> | undefined {
   const value: Record<string, string> = {};
   if (app.webhook !== null) value.application = app.webhook.url;
@@ -29,8 +34,9 @@ export const PHONE_NUMBER_FIELD_VALUES: Readonly<Record<PhoneNumberFieldName, Fi
   display_phone_number: ({ number }) => number.display_phone_number,
   verified_name: ({ number }) => number.verified_name,
   account_mode: ({ number }) => number.account_mode,
-  certificate: ({ number }) => number.certificate ?? undefined,
-  new_certificate: ({ number }) => number.new_certificate ?? undefined,
+  certificate: ({ number }) => (hasApprovedName(number) ? (number.certificate ?? undefined) : undefined),
+  new_certificate: ({ number }) =>
+    number.new_name_status === 'APPROVED' ? (number.new_certificate ?? undefined) : undefined,
   name_status: ({ number }) => number.name_status,
   new_name_status: ({ number }) => number.new_name_status,
   quality_score: ({ number }) => ({

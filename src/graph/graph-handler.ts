@@ -86,7 +86,8 @@ interface Exchange {
   readonly traceId: string;
   readonly requestId: string;
   readonly output: OutputOptions;
-  readonly head: boolean;
+  /** The method after `method=` tunnelling; ETags follow it. */
+  method: string;
 }
 
 /** The Graph read path of the phone-number node, from request to response, with no HTTP framework. */
@@ -108,7 +109,7 @@ export class GraphHandler {
       traceId: this.#deps.ids.traceId(),
       requestId: this.#deps.ids.requestId(),
       output: outputOptions(request.params),
-      head: request.method === 'HEAD',
+      method: request.method,
     };
     try {
       const body = await this.#serve(request, exchange);
@@ -132,22 +133,23 @@ export class GraphHandler {
     if (app === undefined) throw toGraphError(new Error(`token of unknown app ${record.app_id}`));
     checkAppsecretProof(app, token as string, request.params.appsecret_proof);
     if (path.version === null) exchange.version = app.api_version ?? NEWEST_VERSION;
-    const method = effectiveMethod(request);
-    return this.#phoneNumberNode(path, method, record, app, request, exchange.version);
+    return this.#phoneNumberNode(path, exchange, record, app, request);
   }
 
   async #phoneNumberNode(
     path: GraphPath,
-    method: string,
+    exchange: Exchange,
     token: TokenRecord,
     app: AppRecord,
     request: GraphRequest,
-    version: GraphVersion,
   ): Promise<unknown> {
-    const context = await this.#visibleNumber(path.objectId, method, token, app);
+    const context = await this.#visibleNumber(path.objectId, request.method, token, app);
     if (path.rest.length > 0) throw unknownPath(path.rest.join('/'));
+    // `method=` is a parameter: read once the object and edge are known, before the method check.
+    const method = effectiveMethod(request);
+    exchange.method = method;
     if (method !== 'GET' && method !== 'HEAD') throw unsupportedRequest(method, path.objectId);
-    const selection = this.#selections.get(request.params.fields, PHONE_NUMBER_NODE, version);
+    const selection = this.#selections.get(request.params.fields, PHONE_NUMBER_NODE, exchange.version);
     return projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES);
   }
 
@@ -179,7 +181,7 @@ export class GraphHandler {
 
   #success(value: unknown, request: GraphRequest, exchange: Exchange): GraphResponse {
     const body = this.#encode(value, exchange.output);
-    const isRead = request.method === 'GET' || request.method === 'HEAD';
+    const isRead = exchange.method === 'GET' || exchange.method === 'HEAD';
     const etag = isRead ? etagOf(body) : undefined;
     const headers = graphHeaders({
       contentType: this.#contentType(exchange.output),
@@ -191,7 +193,7 @@ export class GraphHandler {
     });
     if (etag !== undefined && etagMatches(request.ifNoneMatch, etag))
       return { status: 304, headers, body: '' };
-    return { status: 200, headers, body: exchange.head ? '' : body };
+    return { status: 200, headers, body };
   }
 
   #failure(error: GraphError, exchange: Exchange, cause: unknown): GraphResponse {
@@ -208,6 +210,6 @@ export class GraphHandler {
       wwwAuthenticate: escapeHeaderValue(wwwAuthenticate(error)),
     });
     const status = exchange.output.suppressHttpCode ? 200 : error.httpStatus;
-    return { status, headers, body: exchange.head ? '' : body };
+    return { status, headers, body };
   }
 }

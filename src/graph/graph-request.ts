@@ -17,7 +17,7 @@ export interface GraphRequest {
 export interface GraphResponse {
   readonly status: number;
   readonly headers: [string, string][];
-  /** Empty for HEAD and 304. */
+  /** Empty for 304 and 204; for HEAD the writer sends the headers (length included) without it. */
   readonly body: string;
 }
 

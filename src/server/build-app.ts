@@ -8,7 +8,7 @@ import { GraphHandler } from '../graph/graph-handler.ts';
 import { randomRequestIds, type RequestIds } from '../graph/request-ids.ts';
 import { CachedStore } from '../store/cached-store.ts';
 import type { Store } from '../store/store.ts';
-import { adminPlane } from './admin/admin-plane.ts';
+import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
 
 export const MAX_BODY_BYTES = 1_048_576;
@@ -94,6 +94,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     );
   });
   void fastify.register(graphRoutes, { graph });
+  void fastify.register(reservedPaths);
   void fastify.register(adminPlane, { prefix: '/__admin', store, adminToken: options.adminToken });
   return { fastify, store };
 }

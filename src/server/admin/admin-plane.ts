@@ -42,6 +42,14 @@ function admitted(request: FastifyRequest, adminToken: string | undefined): bool
   return isLoopback(request.socket.remoteAddress);
 }
 
+/** Reserved non-Graph prefixes whose features have not landed yet: plain 404, never a Graph answer. */
+export async function reservedPaths(app: FastifyInstance): Promise<void> {
+  for (const prefix of ['/__qr', '/__dashboard']) {
+    app.all(prefix, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
+    app.all(`${prefix}/*`, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
+  }
+}
+
 /** `/__admin/…`: the control plane. This module holds the guard and the endpoints landed so far. */
 export async function adminPlane(app: FastifyInstance, options: AdminPlaneOptions): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
@@ -49,6 +57,7 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     return undefined;
   });
   // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.
+  app.all('/', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
   app.all('/*', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
   app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
