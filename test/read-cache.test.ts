@@ -61,3 +61,33 @@ test('keeps state and the certificate key across a restart on the same file', as
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('warms the number cache at start so a first read does not hit the database', async () => {
+  const inner = new SqliteStore({ path: ':memory:' });
+  await loadScenarioText(inner, fixture);
+  let lookups = 0;
+  const counting = new Proxy(inner, {
+    get(target, property, receiver) {
+      if (property === 'getPhoneNumber') {
+        return (id: string) => {
+          lookups += 1;
+          return target.getPhoneNumber(id);
+        };
+      }
+      const value: unknown = Reflect.get(target, property, receiver);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const app = buildApp({ store: counting, clock: fixedClock, ids: fixedIds });
+  try {
+    assert.equal(await app.store.warm(2), 5, 'every fixture number, paged two at a time');
+    const response = await app.fastify.inject({ url: read });
+    assert.equal(response.statusCode, 200);
+    assert.equal(lookups, 0);
+    await app.fastify.inject({ url: `/v21.0/999999999999999?access_token=T-ALL` });
+    assert.equal(lookups, 1, 'a miss still reaches the store');
+  } finally {
+    await app.fastify.close();
+    await app.store.close();
+  }
+});

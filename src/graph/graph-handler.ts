@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { NEWEST_VERSION, type GraphVersion } from '../contract/versions.ts';
 import { canAccessWaba } from '../domain/access.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -19,6 +19,7 @@ import {
 import { parseGraphPath, type GraphPath } from './graph-path.ts';
 import type { GraphRequest, GraphResponse } from './graph-request.ts';
 import { PHONE_NUMBER_NODE } from './node-types.ts';
+import { etagOf, RenderedBodyMemo, type RenderedBody } from './rendered-body.ts';
 import type { RequestIds } from './request-ids.ts';
 import { graphHeaders, JSON_CONTENT_TYPE, JSONP_CONTENT_TYPE, OPTIONS_HEADERS } from './response-headers.ts';
 import { encodeGraphJson, escapeHeaderValue } from './wire-json.ts';
@@ -67,10 +68,6 @@ function effectiveMethod(request: GraphRequest): string {
   return method;
 }
 
-function etagOf(body: string): string {
-  return `"${createHash('sha1').update(body).digest('hex')}"`;
-}
-
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((candidate) => {
@@ -94,6 +91,7 @@ interface Exchange {
 export class GraphHandler {
   readonly #deps: GraphHandlerDeps;
   readonly #selections = new SelectionCache();
+  readonly #rendered = new RenderedBodyMemo();
 
   constructor(deps: GraphHandlerDeps) {
     this.#deps = deps;
@@ -119,7 +117,7 @@ export class GraphHandler {
     }
   }
 
-  async #serve(request: GraphRequest, exchange: Exchange): Promise<unknown> {
+  async #serve(request: GraphRequest, exchange: Exchange): Promise<RenderedBody> {
     const parsed = parseGraphPath(request.path);
     const named = parsed.ok ? parsed.path.version : parsed.version;
     if (named !== null) exchange.version = named;
@@ -142,7 +140,7 @@ export class GraphHandler {
     token: TokenRecord,
     app: AppRecord,
     request: GraphRequest,
-  ): Promise<unknown> {
+  ): Promise<RenderedBody> {
     const context = await this.#visibleNumber(path.objectId, request.method, token, app);
     if (path.rest.length > 0) throw unknownPath(path.rest.join('/'));
     // `method=` is a parameter: read once the object and edge are known, before the method check.
@@ -150,7 +148,9 @@ export class GraphHandler {
     exchange.method = method;
     if (method !== 'GET' && method !== 'HEAD') throw unsupportedRequest(method, path.objectId);
     const selection = this.#selections.get(request.params.fields, PHONE_NUMBER_NODE, exchange.version);
-    return projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES);
+    return this.#rendered.get(context.number, selection, context.app, context.waba, () =>
+      projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES),
+    );
   }
 
   /** Missing and invisible objects get the same answer, so a token cannot probe other accounts. */
@@ -179,10 +179,12 @@ export class GraphHandler {
     return output.callback === undefined ? JSON_CONTENT_TYPE : JSONP_CONTENT_TYPE;
   }
 
-  #success(value: unknown, request: GraphRequest, exchange: Exchange): GraphResponse {
-    const body = this.#encode(value, exchange.output);
+  #success(rendered: RenderedBody, request: GraphRequest, exchange: Exchange): GraphResponse {
+    const output = exchange.output;
+    const plain = !output.pretty && output.callback === undefined;
+    const body = plain ? rendered.json : this.#encode(rendered.value, output);
     const isRead = exchange.method === 'GET' || exchange.method === 'HEAD';
-    const etag = isRead ? etagOf(body) : undefined;
+    const etag = isRead ? (plain ? rendered.etag : etagOf(body)) : undefined;
     const headers = graphHeaders({
       contentType: this.#contentType(exchange.output),
       version: exchange.version,

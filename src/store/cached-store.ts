@@ -14,6 +14,15 @@ const MAX_ENTRIES = 250_000;
 class ReadCache<V> {
   readonly #entries = new Map<string, V | null>();
 
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  set(key: string, value: V): void {
+    if (this.#entries.size >= MAX_ENTRIES) return;
+    this.#entries.set(key, value);
+  }
+
   async get(key: string, load: (key: string) => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.#entries.get(key);
     if (hit !== undefined) return hit ?? undefined;
@@ -57,6 +66,22 @@ export class CachedStore implements Store {
     this.#tokens.clear();
   }
 
+  /**
+   * Loads numbers into the cache up to its bound, so the first read of each is not a database miss
+   * (on a large state, random reads would otherwise miss for minutes). Returns how many were loaded.
+   */
+  async warm(pageSize = 5000): Promise<number> {
+    let after: string | null = null;
+    while (this.#numbers.size < MAX_ENTRIES) {
+      const page = await this.#inner.scanPhoneNumbers(after, pageSize);
+      for (const number of page) this.#numbers.set(number.id, number);
+      const last = page.at(-1);
+      if (last === undefined || page.length < pageSize) break;
+      after = last.id;
+    }
+    return this.#numbers.size;
+  }
+
   isEmpty(): Promise<boolean> {
     return this.#inner.isEmpty();
   }
@@ -87,6 +112,10 @@ export class CachedStore implements Store {
 
   getTokenByDigest(digest: string): Promise<TokenRecord | undefined> {
     return this.#tokens.get(digest, (key) => this.#inner.getTokenByDigest(key));
+  }
+
+  scanPhoneNumbers(afterId: string | null, limit: number): Promise<PhoneNumberRecord[]> {
+    return this.#inner.scanPhoneNumbers(afterId, limit);
   }
 
   countPhoneNumbers(): Promise<number> {

@@ -25,6 +25,8 @@ export interface Store {
   /** Looks a token up by its SHA-256 digest (lowercase hex) through an index. */
   getTokenByDigest(digest: string): Promise<TokenRecord | undefined>;
   countPhoneNumbers(): Promise<number>;
+  /** Numbers in id order after `afterId` (keyset paging, so a scan is stable and cheap on any backend). */
+  scanPhoneNumbers(afterId: string | null, limit: number): Promise<PhoneNumberRecord[]>;
   listTokens(): Promise<TokenRecord[]>;
 
   /** Server-wide secrets and settings (signing keys, cursor MAC key, clock offset). */

@@ -158,6 +158,9 @@ export class SqliteStore implements Store {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('foreign_keys = ON');
     this.#db.pragma('busy_timeout = 5000');
+    // Reads of random numbers in a large database: keep pages in memory instead of a pread per lookup.
+    this.#db.pragma('cache_size = -65536');
+    this.#db.pragma('mmap_size = 268435456');
     this.#migrate();
   }
 
@@ -289,6 +292,14 @@ export class SqliteStore implements Store {
 
   async countPhoneNumbers(): Promise<number> {
     return Number(this.#get('SELECT COUNT(*) AS n FROM phone_numbers')?.n ?? 0);
+  }
+
+  async scanPhoneNumbers(afterId: string | null, limit: number): Promise<PhoneNumberRecord[]> {
+    const rows = this.#statement('SELECT * FROM phone_numbers WHERE id > ? ORDER BY id LIMIT ?').all(
+      afterId ?? '',
+      limit,
+    ) as Row[];
+    return rows.map(phoneNumberFromRow);
   }
 
   async listTokens(): Promise<TokenRecord[]> {
