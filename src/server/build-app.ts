@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { parse as parseQueryString } from 'node:querystring';
 import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
-import { systemClock, type Clock } from '../domain/clock.ts';
+import { AdjustableClock, type Clock } from '../domain/clock.ts';
 import { GraphError, invalidParameter, unknownError } from '../graph/graph-error.ts';
 import { GraphHandler } from '../graph/graph-handler.ts';
 import { randomRequestIds, type RequestIds } from '../graph/request-ids.ts';
@@ -15,6 +15,7 @@ export const MAX_BODY_BYTES = 1_048_576;
 
 export interface BuildAppOptions {
   readonly store: Store;
+  /** The base time; the admin plane shifts it (`POST /__admin/clock`). Defaults to wall time. */
   readonly clock?: Clock;
   readonly ids?: RequestIds;
   /** A pino logger; defaults to a silent one (the CLI passes one writing to stderr). */
@@ -25,6 +26,7 @@ export interface BuildAppOptions {
 export interface PhonegraphApp {
   readonly fastify: FastifyInstance;
   readonly store: CachedStore;
+  readonly clock: AdjustableClock;
 }
 
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
@@ -58,9 +60,14 @@ function asGraphInputError(error: { code?: string }): GraphError | undefined {
 export function buildApp(options: BuildAppOptions): PhonegraphApp {
   const store = options.store instanceof CachedStore ? options.store : new CachedStore(options.store);
   const logger = options.logger ?? pino({ level: 'silent' });
+  const base = options.clock;
+  const clock =
+    base instanceof AdjustableClock
+      ? base
+      : new AdjustableClock(base === undefined ? Date.now : () => base.now().getTime());
   const graph = new GraphHandler({
     store,
-    clock: options.clock ?? systemClock,
+    clock,
     ids: options.ids ?? randomRequestIds(),
     logger,
   });
@@ -95,6 +102,6 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   });
   void fastify.register(graphRoutes, { graph });
   void fastify.register(reservedPaths);
-  void fastify.register(adminPlane, { prefix: '/__admin', store, adminToken: options.adminToken });
-  return { fastify, store };
+  void fastify.register(adminPlane, { prefix: '/__admin', store, clock, adminToken: options.adminToken });
+  return { fastify, store, clock };
 }

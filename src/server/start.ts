@@ -34,6 +34,7 @@ async function closeWithin(app: PhonegraphApp, store: Store, graceMs: number): P
 /** The only place that listens; everything else builds the app in-process. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const app = buildApp(options);
+  await app.clock.load(app.store);
   await app.store.warm();
   await app.fastify.listen({ host: options.host, port: options.port });
   const address = app.fastify.server.address() as AddressInfo;

@@ -1,24 +1,24 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { certificatePublicKey } from '../../domain/certificate-keys.ts';
-import type { Store } from '../../store/store.ts';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GraphError } from '../../graph/graph-error.ts';
+import type { AdminDeps } from './admin-deps.ts';
+import { sendAdminError } from './admin-errors.ts';
+import { certKeyRoutes } from './routes/cert-key-routes.ts';
+import { clockRoutes } from './routes/clock-routes.ts';
 
-export interface AdminPlaneOptions {
-  readonly store: Store;
+export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
   readonly adminToken: string | undefined;
 }
 
-export type AdminErrorCode = 'validation_failed' | 'not_found' | 'invalid_transition' | 'unauthorized';
+/** Admin bodies are small JSON documents; a whole scenario fits well inside this. */
+export const MAX_ADMIN_BODY_BYTES = 16 * 1_048_576;
 
-export function sendAdminError(
-  reply: FastifyReply,
-  status: number,
-  code: AdminErrorCode,
-  message: string,
-): FastifyReply {
-  return reply.code(status).type('application/json; charset=utf-8').send({ error: { message, code } });
-}
+/** Every admin route module; each registers its routes under `/__admin`. */
+const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[] = [
+  certKeyRoutes,
+  clockRoutes,
+];
 
 function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
@@ -50,24 +50,35 @@ export async function reservedPaths(app: FastifyInstance): Promise<void> {
   }
 }
 
-/** `/__admin/…`: the control plane. This module holds the guard and the endpoints landed so far. */
+/** `/__admin/…`: the control plane (control-plane.md §3). */
 export async function adminPlane(app: FastifyInstance, options: AdminPlaneOptions): Promise<void> {
   app.addHook('onRequest', async (request, reply) => {
     if (!admitted(request, options.adminToken)) return sendAdminError(reply, 404, 'not_found', 'Not found');
     return undefined;
   });
-  // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.
-  app.all('/', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
-  app.all('/*', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
-  app.setErrorHandler((error: { statusCode?: number; message?: string }, _request, reply) => {
+  app.addHook('onRoute', (route) => {
+    route.bodyLimit ??= MAX_ADMIN_BODY_BYTES;
+  });
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message?: string }, request, reply) => {
+    // The shared JSON parser reports unparsable bodies as a Graph error; here they are plain 400s.
+    if (error instanceof GraphError)
+      return sendAdminError(reply, 400, 'validation_failed', 'Request body is not valid JSON');
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendAdminError(
+        reply,
+        413,
+        'validation_failed',
+        `Request body exceeds ${MAX_ADMIN_BODY_BYTES} bytes`,
+      );
+    }
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) request.log.error({ err: error }, 'admin request failed');
     const message = status === 500 ? 'Internal error' : (error.message ?? 'Bad request');
     return sendAdminError(reply, status, 'validation_failed', message);
   });
-
-  app.get('/cert-key', async (_request, reply) => {
-    const publicKey = await certificatePublicKey(options.store);
-    if (publicKey === undefined) return sendAdminError(reply, 404, 'not_found', 'No certificate key yet');
-    return reply.send({ algorithm: 'Ed25519', public_key_pem: publicKey });
-  });
+  const deps: AdminDeps = { store: options.store, clock: options.clock };
+  for (const register of ROUTE_MODULES) register(app, deps);
+  // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.
+  app.all('/', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
+  app.all('/*', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
 }
