@@ -34,7 +34,7 @@ describe('Graph protocol in-process', () => {
     assert.equal(response.body, STATUS_BODY);
     assert.deepEqual(
       graphHeadersOf(response),
-      expectedHeaders({ version: 'v21.0', etag: etagOf(STATUS_BODY) }),
+      expectedHeaders({ version: 'v21.0', etag: etagOf(STATUS_BODY), bucWaba: ID.waba }),
     );
   });
 
@@ -105,7 +105,7 @@ describe('Graph protocol in-process', () => {
     assert.equal(response.headers['content-length'], String(STATUS_BODY.length));
     assert.deepEqual(
       graphHeadersOf(response),
-      expectedHeaders({ version: 'v21.0', etag: etagOf(STATUS_BODY) }),
+      expectedHeaders({ version: 'v21.0', etag: etagOf(STATUS_BODY), bucWaba: ID.waba }),
     );
   });
 
@@ -141,7 +141,7 @@ describe('Graph protocol in-process', () => {
     const response = await app.get(`/v21.0/${N}?fields=status&access_token=T-ALL`, { 'if-none-match': etag });
     assert.equal(response.statusCode, 304);
     assert.equal(response.body, '');
-    assert.deepEqual(graphHeadersOf(response), expectedHeaders({ version: 'v21.0', etag }));
+    assert.deepEqual(graphHeadersOf(response), expectedHeaders({ version: 'v21.0', etag, bucWaba: ID.waba }));
     const stale = await app.get(`/v21.0/${N}?fields=status&access_token=T-ALL`, { 'if-none-match': '"0"' });
     assert.equal(stale.statusCode, 200);
   });
@@ -274,6 +274,7 @@ describe('Graph protocol over a real socket', () => {
       'Vary',
       'Access-Control-Allow-Origin',
       'x-app-usage',
+      'x-business-use-case-usage',
       'facebook-api-version',
       'Strict-Transport-Security',
       'Pragma',

@@ -14,4 +14,13 @@ export async function loadScenario(store: Store, document: ScenarioDocument, clo
       issueCertificate({ phoneNumber, name, issuedAt }, keys.privateKeyPem),
   });
   await store.replaceState(snapshot);
+  // Fault-rule probabilities draw from the scenario's seed (control-plane.md §3).
+  await store.setMeta(SCENARIO_SEED_KEY, snapshot.seed === null ? '' : String(snapshot.seed));
+}
+
+export const SCENARIO_SEED_KEY = 'scenario_seed';
+
+export async function scenarioSeed(store: Store): Promise<number | null> {
+  const value = await store.getMeta(SCENARIO_SEED_KEY);
+  return value === undefined || value === '' ? null : Number(value);
 }

@@ -8,13 +8,16 @@ import type { Store } from '../store/store.ts';
 import { authenticate, checkAppsecretProof, extractAccessToken } from './access-token.ts';
 import { errorEnvelope, wwwAuthenticate } from './envelope.ts';
 import { projectNode, SelectionCache } from './field-selection.ts';
+import { FaultRules, injectedError } from '../faults/fault-rules.ts';
+import type { BucAccounting, BucTicket } from '../limits/buc-accounting.ts';
 import {
   aliasUnknown,
+  bucRateLimit,
+  GraphError,
   invalidParameter,
   toGraphError,
   unknownPath,
   unsupportedRequest,
-  type GraphError,
 } from './graph-error.ts';
 import { parseGraphPath, type GraphPath } from './graph-path.ts';
 import type { GraphRequest, GraphResponse } from './graph-request.ts';
@@ -33,6 +36,8 @@ export interface GraphHandlerDeps {
   readonly clock: Clock;
   readonly ids: RequestIds;
   readonly logger: GraphLogger;
+  readonly buc: BucAccounting;
+  readonly faults: FaultRules;
 }
 
 /** Options that shape how any response, success or error, is written (graph-api.md §6). */
@@ -68,6 +73,17 @@ function effectiveMethod(request: GraphRequest): string {
   return method;
 }
 
+/** A fault rule asked for the connection to be dropped: no response at all. */
+class DroppedConnection extends Error {}
+
+/** The path a fault rule's regex runs on: no query, single slashes, no trailing slash. */
+function normalizedPath(path: string): string {
+  return `/${path
+    .split('/')
+    .filter((segment) => segment !== '')
+    .join('/')}`;
+}
+
 function etagMatches(header: string | undefined, etag: string): boolean {
   if (header === undefined) return false;
   return header.split(',').some((candidate) => {
@@ -85,6 +101,8 @@ interface Exchange {
   readonly output: OutputOptions;
   /** The method after `method=` tunnelling; ETags follow it. */
   method: string;
+  /** Set once the call counts for a (app, WABA) rate-limit key. */
+  buc?: BucTicket;
 }
 
 /** The Graph read path of the phone-number node, from request to response, with no HTTP framework. */
@@ -113,6 +131,7 @@ export class GraphHandler {
       const body = await this.#serve(request, exchange);
       return this.#success(body, request, exchange);
     } catch (error) {
+      if (error instanceof DroppedConnection) return { status: 0, headers: [], body: '', drop: true };
       return this.#failure(toGraphError(error), exchange, error);
     }
   }
@@ -131,7 +150,27 @@ export class GraphHandler {
     if (app === undefined) throw toGraphError(new Error(`token of unknown app ${record.app_id}`));
     checkAppsecretProof(app, token as string, request.params.appsecret_proof);
     if (path.version === null) exchange.version = app.api_version ?? NEWEST_VERSION;
+    await this.#applyFault(request, path, app);
     return this.#phoneNumberNode(path, exchange, record, app, request);
+  }
+
+  /** Fault rules run after the token checks and before the object is resolved (control-plane.md §3). */
+  async #applyFault(request: GraphRequest, path: GraphPath, app: AppRecord): Promise<void> {
+    if (this.#deps.faults.size === 0) return;
+    const rule = this.#deps.faults.match({
+      method: request.method,
+      path: normalizedPath(request.path),
+      phoneNumber: /^\d+$/.test(path.objectId) ? path.objectId : undefined,
+      appId: app.id,
+    });
+    if (rule === undefined) return;
+    const action = rule.action;
+    if ('graph_error' in action) {
+      const injected = injectedError(action.graph_error);
+      throw new GraphError('injected', injected.row, injected.message);
+    }
+    if ('drop_connection' in action) throw new DroppedConnection();
+    await new Promise((resolve) => setTimeout(resolve, action.delay_ms));
   }
 
   async #phoneNumberNode(
@@ -142,11 +181,15 @@ export class GraphHandler {
     request: GraphRequest,
   ): Promise<RenderedBody> {
     const context = await this.#visibleNumber(path.objectId, request.method, token, app);
+    // From here the call counts (rate-limits.md), whatever happens next; a full window refuses it below.
+    const ticket = await this.#deps.buc.admit(app, context.waba, this.#deps.clock.now().getTime());
+    exchange.buc = ticket;
     if (path.rest.length > 0) throw unknownPath(path.rest.join('/'));
     // `method=` is a parameter: read once the object and edge are known, before the method check.
     const method = effectiveMethod(request);
     exchange.method = method;
     if (method !== 'GET' && method !== 'HEAD') throw unsupportedRequest(method, path.objectId);
+    if (!ticket.admission.admitted) throw bucRateLimit();
     const selection = this.#selections.get(request.params.fields, PHONE_NUMBER_NODE, exchange.version);
     return this.#rendered.get(context.number, selection, context.app, context.waba, () =>
       projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES),
@@ -191,6 +234,7 @@ export class GraphHandler {
       requestId: exchange.requestId,
       traceId: exchange.traceId,
       isError: false,
+      ...(exchange.buc === undefined ? {} : { bucUsage: this.#deps.buc.finish(exchange.buc) }),
       ...(etag === undefined ? {} : { etag }),
     });
     if (etag !== undefined && etagMatches(request.ifNoneMatch, etag))
@@ -210,6 +254,7 @@ export class GraphHandler {
       traceId: exchange.traceId,
       isError: true,
       wwwAuthenticate: escapeHeaderValue(wwwAuthenticate(error)),
+      ...(exchange.buc === undefined ? {} : { bucUsage: this.#deps.buc.finish(exchange.buc) }),
     });
     const status = exchange.output.suppressHttpCode ? 200 : error.httpStatus;
     return { status, headers, body };

@@ -19,6 +19,8 @@ export interface GraphResponse {
   readonly headers: [string, string][];
   /** Empty for 304 and 204; for HEAD the writer sends the headers (length included) without it. */
   readonly body: string;
+  /** A fault rule dropped the connection: the writer destroys the socket instead of answering. */
+  readonly drop?: true;
 }
 
 /** Flattens a parsed query or body into single strings; a repeated key keeps its last value. */

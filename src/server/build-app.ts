@@ -6,6 +6,10 @@ import { AdjustableClock, type Clock } from '../domain/clock.ts';
 import { GraphError, invalidParameter, unknownError } from '../graph/graph-error.ts';
 import { GraphHandler } from '../graph/graph-handler.ts';
 import { randomRequestIds, type RequestIds } from '../graph/request-ids.ts';
+import { FaultRules } from '../faults/fault-rules.ts';
+import { BucAccounting } from '../limits/buc-accounting.ts';
+import type { BucWindow } from '../limits/buc-window.ts';
+import { MemoryWindow } from '../limits/memory-window.ts';
 import { CachedStore } from '../store/cached-store.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
@@ -21,12 +25,16 @@ export interface BuildAppOptions {
   /** A pino logger; defaults to a silent one (the CLI passes one writing to stderr). */
   readonly logger?: FastifyBaseLogger;
   readonly adminToken?: string;
+  /** Where BUC windows live: process memory (default) or a `RedisWindow` shared by instances. */
+  readonly bucWindow?: BucWindow;
 }
 
 export interface PhonegraphApp {
   readonly fastify: FastifyInstance;
   readonly store: CachedStore;
   readonly clock: AdjustableClock;
+  readonly buc: BucAccounting;
+  readonly faults: FaultRules;
 }
 
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
@@ -65,11 +73,15 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     base instanceof AdjustableClock
       ? base
       : new AdjustableClock(base === undefined ? Date.now : () => base.now().getTime());
+  const buc = new BucAccounting(options.bucWindow ?? new MemoryWindow(), store, logger);
+  const faults = new FaultRules();
   const graph = new GraphHandler({
     store,
     clock,
     ids: options.ids ?? randomRequestIds(),
     logger,
+    buc,
+    faults,
   });
   const fastify = Fastify({
     loggerInstance: logger,
@@ -102,6 +114,14 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   });
   void fastify.register(graphRoutes, { graph });
   void fastify.register(reservedPaths);
-  void fastify.register(adminPlane, { prefix: '/__admin', store, clock, adminToken: options.adminToken });
-  return { fastify, store, clock };
+  void fastify.register(adminPlane, {
+    prefix: '/__admin',
+    store,
+    clock,
+    buc,
+    faults,
+    adminToken: options.adminToken,
+  });
+  fastify.addHook('onClose', async () => buc.window.close());
+  return { fastify, store, clock, buc, faults };
 }

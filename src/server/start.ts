@@ -1,4 +1,5 @@
 import type { AddressInfo } from 'node:net';
+import { scenarioSeed } from '../domain/state-loader.ts';
 import type { Store } from '../store/store.ts';
 import { buildApp, type BuildAppOptions, type PhonegraphApp } from './build-app.ts';
 
@@ -35,6 +36,7 @@ async function closeWithin(app: PhonegraphApp, store: Store, graceMs: number): P
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const app = buildApp(options);
   await app.clock.load(app.store);
+  app.faults.setSeed(await scenarioSeed(app.store));
   await app.store.warm();
   await app.fastify.listen({ host: options.host, port: options.port });
   const address = app.fastify.server.address() as AddressInfo;

@@ -1,12 +1,13 @@
 import type {
   AppRecord,
+  RateLimitOverride,
   BusinessRecord,
   PhoneNumberRecord,
   StateSnapshot,
   TokenRecord,
   WabaRecord,
 } from './records.ts';
-import type { Store } from './store.ts';
+import type { RateLimitTarget, Store } from './store.ts';
 
 const MAX_ENTRIES = 250_000;
 
@@ -50,6 +51,8 @@ export class CachedStore implements Store {
   readonly #wabas = new ReadCache<WabaRecord>();
   readonly #apps = new ReadCache<AppRecord>();
   readonly #tokens = new ReadCache<TokenRecord>();
+  readonly #activeWabas = new ReadCache<boolean>();
+  readonly #pairLimits = new ReadCache<RateLimitOverride>();
 
   constructor(inner: Store) {
     this.#inner = inner;
@@ -64,6 +67,8 @@ export class CachedStore implements Store {
     this.#wabas.clear();
     this.#apps.clear();
     this.#tokens.clear();
+    this.#activeWabas.clear();
+    this.#pairLimits.clear();
   }
 
   /**
@@ -120,6 +125,24 @@ export class CachedStore implements Store {
 
   countPhoneNumbers(): Promise<number> {
     return this.#inner.countPhoneNumbers();
+  }
+
+  isWabaActive(wabaId: string): Promise<boolean> {
+    return this.#activeWabas
+      .get(wabaId, (key) => this.#inner.isWabaActive(key))
+      .then((active) => active === true);
+  }
+
+  getPairRateLimit(appId: string, wabaId: string): Promise<RateLimitOverride | undefined> {
+    return this.#pairLimits.get(`${appId}:${wabaId}`, () => this.#inner.getPairRateLimit(appId, wabaId));
+  }
+
+  async setRateLimit(target: RateLimitTarget, limits: RateLimitOverride): Promise<void> {
+    try {
+      await this.#inner.setRateLimit(target, limits);
+    } finally {
+      this.invalidate();
+    }
   }
 
   listTokens(): Promise<TokenRecord[]> {

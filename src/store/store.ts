@@ -1,5 +1,6 @@
 import type {
   AppRecord,
+  RateLimitOverride,
   BusinessRecord,
   PhoneNumberRecord,
   StateSnapshot,
@@ -29,6 +30,13 @@ export interface Store {
   scanPhoneNumbers(afterId: string | null, limit: number): Promise<PhoneNumberRecord[]>;
   listTokens(): Promise<TokenRecord[]>;
 
+  /** Whether at least one number of the WABA is CONNECTED (rate-limits.md: active WABAs get more). */
+  isWabaActive(wabaId: string): Promise<boolean>;
+  /** The admin-set limits of one (app, WABA) pair, if any. */
+  getPairRateLimit(appId: string, wabaId: string): Promise<RateLimitOverride | undefined>;
+  /** Sets limits on an app, a WABA or the pair (both given), merging with what is set, in one transaction. */
+  setRateLimit(target: RateLimitTarget, limits: RateLimitOverride): Promise<void>;
+
   /** Server-wide secrets and settings (signing keys, cursor MAC key, clock offset). */
   getMeta(key: string): Promise<string | undefined>;
   /** Sets `key` only if absent; returns the value now stored (so concurrent instances agree). */
@@ -36,6 +44,11 @@ export interface Store {
   setMeta(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+export interface RateLimitTarget {
+  readonly app?: string;
+  readonly waba?: string;
 }
 
 /**

@@ -68,6 +68,8 @@ export function expectedHeaders(options: {
   kind?: 'invalid_token' | 'invalid_request';
   etag?: string;
   contentType?: string;
+  /** The WABA whose usage header a counted call carries (an idle window: every figure 0). */
+  bucWaba?: string;
 }): Record<string, string> {
   const headers: Record<string, string> = {};
   if (options.error !== undefined) {
@@ -79,6 +81,7 @@ export function expectedHeaders(options: {
     vary: 'Origin, Accept-Encoding',
     'access-control-allow-origin': '*',
     'x-app-usage': '{"call_count":0,"total_cputime":0,"total_time":0}',
+    ...(options.bucWaba === undefined ? {} : { 'x-business-use-case-usage': idleUsage(options.bucWaba) }),
     'facebook-api-version': options.version,
     'strict-transport-security': 'max-age=15552000; preload',
     pragma: 'no-cache',
@@ -91,6 +94,11 @@ export function expectedHeaders(options: {
   });
   if (options.etag !== undefined) headers.etag = options.etag;
   return headers;
+}
+
+/** The usage header of a counted call while the key's window is far from its limit. */
+export function idleUsage(wabaId: string): string {
+  return `{"${wabaId}":[{"type":"whatsapp_business_management","call_count":0,"total_cputime":0,"total_time":0,"estimated_time_to_regain_access":0}]}`;
 }
 
 /** Response headers without the transport ones the framework adds. */

@@ -6,6 +6,7 @@ import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
 import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
 import { loadScenario } from '../../domain/state-loader.ts';
 import { tokenDigest } from '../../graph/access-token.ts';
+import { RedisWindow } from '../../limits/redis-window.ts';
 import { startServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
@@ -29,7 +30,8 @@ const SERVE_OPTIONS = {
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const SERVE_USAGE = `phonegraph serve [--host 127.0.0.1] [--port 8484] [--db ./phonegraph.db | :memory:]
-                 [--scenario FILE] [--reset] [--admin-token T] [--public-url URL] [--log-level info]`;
+                 [--scenario FILE] [--reset] [--admin-token T] [--redis URL] [--public-url URL]
+                 [--log-level info]`;
 
 interface ServeSettings {
   readonly host: string;
@@ -38,6 +40,7 @@ interface ServeSettings {
   readonly scenario: string | undefined;
   readonly reset: boolean;
   readonly adminToken: string | undefined;
+  readonly redis: string | undefined;
   readonly logLevel: string;
 }
 
@@ -48,8 +51,8 @@ function str(value: string | boolean | undefined): string | undefined {
 function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSettings {
   const { values, positionals } = parseFlags(args, SERVE_OPTIONS, env, true);
   if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, EXIT.usage);
-  if (values.postgres !== undefined || values.redis !== undefined) {
-    throw new CliError('--postgres and --redis are not available in this version yet', EXIT.usage);
+  if (values.postgres !== undefined) {
+    throw new CliError('--postgres is not available in this version yet', EXIT.usage);
   }
   const portText = str(values.port) ?? '8484';
   const port = Number(portText);
@@ -65,8 +68,26 @@ function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSet
     scenario: str(values.scenario),
     reset: values.reset === true,
     adminToken: str(values['admin-token']),
+    redis: str(values.redis),
     logLevel,
   };
+}
+
+/** Rate-limit windows in Redis, shared by every instance pointed at it; refused early if unreachable. */
+async function connectRedis(url: string): Promise<RedisWindow> {
+  let window: RedisWindow;
+  try {
+    window = new RedisWindow(url);
+  } catch (error) {
+    throw new CliError(`--redis ${url}: ${(error as Error).message}`, EXIT.usage);
+  }
+  try {
+    await window.ping();
+    return window;
+  } catch (error) {
+    await window.close();
+    throw new CliError(`cannot reach Redis at ${url}: ${(error as Error).message}`, EXIT.network);
+  }
 }
 
 /** `--scenario` loads into an empty database or replaces the state with `--reset`; never silently. */
@@ -109,11 +130,13 @@ async function demoHints(store: Store, url: string): Promise<string[]> {
 
 export async function serveCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const settings = settingsFrom(args, io.env);
+  const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
   const store = new SqliteStore({ path: settings.db });
   try {
     await prepareState(store, settings);
   } catch (error) {
     await store.close();
+    await bucWindow?.close();
     throw error;
   }
   const logger = pino({ level: settings.logLevel }, pino.destination(2));
@@ -123,6 +146,7 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     port: settings.port,
     logger,
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
+    ...(bucWindow === undefined ? {} : { bucWindow }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {

@@ -49,6 +49,11 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
  * ASCII-only by construction, so its length in bytes is its length in characters.
  */
 export function writeGraphResponse(raw: ServerResponse, method: string, response: GraphResponse): void {
+  if (response.drop === true) {
+    raw.socket?.destroy();
+    raw.destroy();
+    return;
+  }
   const flat: string[] = [];
   for (const [name, value] of response.headers) flat.push(name, value);
   if (response.status !== 304 && response.status !== 204)

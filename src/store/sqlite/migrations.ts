@@ -112,4 +112,15 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX webhook_attempts_outbox ON webhook_attempts(outbox_id);
   `,
+  // Business Use Case rate limits: whether a WABA is active, and admin-set (app, WABA) pair limits.
+  `
+  CREATE INDEX phone_numbers_waba_status ON phone_numbers(waba_id, status);
+  CREATE TABLE rate_limit_overrides (
+    app_id TEXT NOT NULL,
+    waba_id TEXT NOT NULL,
+    per_hour INTEGER,
+    active_per_hour INTEGER,
+    PRIMARY KEY (app_id, waba_id)
+  );
+  `,
 ];

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import type {
   AppRecord,
+  RateLimitOverride,
   BusinessRecord,
   PhoneNumberRecord,
   QrCodeRecord,
@@ -8,7 +9,7 @@ import type {
   TokenRecord,
   WabaRecord,
 } from '../records.ts';
-import { StoreUnavailableError, type Store } from '../store.ts';
+import { StoreUnavailableError, type RateLimitTarget, type Store } from '../store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 type Row = Record<string, unknown>;
@@ -23,6 +24,7 @@ const STATE_TABLES = [
   'apps',
   'history',
   'outbox',
+  'rate_limit_overrides',
 ];
 
 export interface SqliteStoreOptions {
@@ -110,6 +112,14 @@ function asUnavailable(error: unknown): unknown {
     return new StoreUnavailableError(`sqlite: ${code}`, { cause: error });
   }
   return error;
+}
+
+function limitsFromRow(row: Row): RateLimitOverride {
+  const limits: RateLimitOverride = {};
+  if (row.per_hour !== null && row.per_hour !== undefined) limits.per_hour = Number(row.per_hour);
+  if (row.active_per_hour !== null && row.active_per_hour !== undefined)
+    limits.active_per_hour = Number(row.active_per_hour);
+  return limits;
 }
 
 function insertSql(table: string, columns: readonly string[]): string {
@@ -300,6 +310,48 @@ export class SqliteStore implements Store {
       limit,
     ) as Row[];
     return rows.map(phoneNumberFromRow);
+  }
+
+  async isWabaActive(wabaId: string): Promise<boolean> {
+    return (
+      this.#get(
+        "SELECT 1 AS x FROM phone_numbers WHERE waba_id = ? AND status = 'CONNECTED' LIMIT 1",
+        wabaId,
+      ) !== undefined
+    );
+  }
+
+  async getPairRateLimit(appId: string, wabaId: string): Promise<RateLimitOverride | undefined> {
+    const row = this.#get(
+      'SELECT per_hour, active_per_hour FROM rate_limit_overrides WHERE app_id = ? AND waba_id = ?',
+      appId,
+      wabaId,
+    );
+    return row && limitsFromRow(row);
+  }
+
+  async setRateLimit(target: RateLimitTarget, limits: RateLimitOverride): Promise<void> {
+    this.#db.transaction(() => {
+      if (target.app !== undefined && target.waba !== undefined) {
+        const current = this.#get(
+          'SELECT per_hour, active_per_hour FROM rate_limit_overrides WHERE app_id = ? AND waba_id = ?',
+          target.app,
+          target.waba,
+        );
+        const merged = { ...(current && limitsFromRow(current)), ...limits };
+        this.#statement(
+          `INSERT INTO rate_limit_overrides (app_id, waba_id, per_hour, active_per_hour) VALUES (?, ?, ?, ?)
+           ON CONFLICT(app_id, waba_id) DO UPDATE SET per_hour = excluded.per_hour, active_per_hour = excluded.active_per_hour`,
+        ).run(target.app, target.waba, merged.per_hour ?? null, merged.active_per_hour ?? null);
+        return;
+      }
+      const table = target.app !== undefined ? 'apps' : 'wabas';
+      const id = target.app ?? target.waba;
+      const row = this.#get(`SELECT rate_limit FROM ${table} WHERE id = ?`, id);
+      if (row === undefined) return;
+      const merged = { ...nullableParsed<RateLimitOverride>(row.rate_limit), ...limits };
+      this.#statement(`UPDATE ${table} SET rate_limit = ? WHERE id = ?`).run(JSON.stringify(merged), id);
+    })();
   }
 
   async listTokens(): Promise<TokenRecord[]> {

@@ -1,0 +1,102 @@
+/**
+ * Business Use Case rate limiting (rate-limits.md): a true sliding window of one hour per
+ * (app, WABA) key, in process memory or in Redis behind one interface.
+ */
+export const WINDOW_MS = 3_600_000;
+/** Per-hour budgets the time percentages of the usage header are measured against (configurable). */
+export interface TimeBudgets {
+  readonly cputimeMs: number;
+  readonly totalTimeMs: number;
+}
+export const DEFAULT_TIME_BUDGETS: TimeBudgets = { cputimeMs: 600_000, totalTimeMs: 3_600_000 };
+
+/** What one admission attempt saw, after trimming the window to (now − 1 h, now]. */
+export interface Admission {
+  readonly admitted: boolean;
+  /** Calls in the window, including this one when admitted. */
+  readonly count: number;
+  /** Time of the oldest call still in the window, or null when it is empty. */
+  readonly oldestMs: number | null;
+  /** Handler time already recorded in the window for this key, in ms. */
+  readonly timeMs: number;
+}
+
+export interface KeyUsage {
+  readonly key: string;
+  readonly count: number;
+  readonly oldestMs: number | null;
+}
+
+export interface BucWindow {
+  readonly kind: 'memory' | 'redis';
+  /** Atomically trims the key's window, counts it and admits the call if fewer than `limit` remain. */
+  admit(key: string, limit: number, nowMs: number): Promise<Admission>;
+  /** Adds the measured handler time of an admitted call that started at `startedMs`. */
+  recordTime(key: string, startedMs: number, durationMs: number): Promise<void>;
+  /** Fills the key's window up to `limit` calls at `nowMs` (admin `exhaust`). */
+  exhaust(key: string, limit: number, nowMs: number): Promise<void>;
+  /** Every key with calls in the window at `nowMs`. */
+  usage(nowMs: number): Promise<KeyUsage[]>;
+  /** Forgets every window (admin reset of the state). */
+  clear(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function bucKey(appId: string, wabaId: string): string {
+  return `${appId}:${wabaId}`;
+}
+
+export function splitBucKey(key: string): { app: string; waba: string } {
+  const [app = '', waba = ''] = key.split(':');
+  return { app, waba };
+}
+
+export function callCountPercent(count: number, limit: number): number {
+  return Math.min(100, Math.floor((100 * count) / limit));
+}
+
+/** Whole minutes, rounded up, until the oldest call leaves a full window; 0 while there is room. */
+export function minutesToRegainAccess(
+  count: number,
+  limit: number,
+  oldestMs: number | null,
+  nowMs: number,
+): number {
+  if (count < limit || oldestMs === null) return 0;
+  return Math.max(0, Math.ceil((oldestMs + WINDOW_MS - nowMs) / 60_000));
+}
+
+export interface UsageEntry {
+  readonly type: 'whatsapp_business_management';
+  readonly call_count: number;
+  readonly total_cputime: number;
+  readonly total_time: number;
+  readonly estimated_time_to_regain_access: number;
+}
+
+/** The `x-business-use-case-usage` entry for one call (refused calls show 100 and the wait). */
+export function usageEntry(
+  admission: Admission,
+  limit: number,
+  nowMs: number,
+  handlerMs: number,
+  budgets: TimeBudgets = DEFAULT_TIME_BUDGETS,
+): UsageEntry {
+  const timeMs = admission.timeMs + (admission.admitted ? handlerMs : 0);
+  return {
+    type: 'whatsapp_business_management',
+    call_count: admission.admitted ? callCountPercent(admission.count, limit) : 100,
+    total_cputime: Math.min(100, Math.floor((100 * timeMs) / budgets.cputimeMs)),
+    total_time: Math.min(100, Math.floor((100 * timeMs) / budgets.totalTimeMs)),
+    estimated_time_to_regain_access: minutesToRegainAccess(
+      admission.admitted ? admission.count : limit,
+      limit,
+      admission.oldestMs,
+      nowMs,
+    ),
+  };
+}
+
+export function usageHeader(wabaId: string, entry: UsageEntry): string {
+  return JSON.stringify({ [wabaId]: [entry] });
+}
