@@ -58,7 +58,11 @@ const INJECTED = 'Injected fault';
  */
 export function injectedError(input: InjectedError): InjectedRow {
   const rows = Object.entries(ERROR_CATALOGUE) as [CatalogueKey, CatalogueRow][];
-  const found = rows.find(([, row]) => row.code === input.code && row.subcode === input.subcode)?.[1];
+  // Code 100 alone has several rows; the spec names the invalid-parameter one.
+  const plainInvalid = input.code === 100 && input.subcode === undefined;
+  const found: CatalogueRow | undefined = plainInvalid
+    ? ERROR_CATALOGUE.invalidParameter
+    : rows.find(([, row]) => row.code === input.code && row.subcode === input.subcode)?.[1];
   const base: CatalogueRow = found ?? {
     code: input.code,
     type: 'OAuthException',
