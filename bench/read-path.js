@@ -10,7 +10,8 @@
 //   BENCH_PENDING_NAMES=1  load numbers with name_status PENDING_REVIEW (no certificates issued at load)
 //   BENCH_START_TIMEOUT    seconds a server may take to load its scenario and listen (default 300)
 // Results: a table on stdout and the same figures as JSON in .bench/read-path.json.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -303,8 +304,35 @@ function machine() {
 /** Scenario files and databases of this run; removed at the end, whatever happens. */
 let tmp;
 
+/** A private redis-server (no persistence) for the Redis-backed target; skipped when not installed. */
+let redisChild;
+
+async function startRedis() {
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    console.log('redis-server not found: the Redis-backed target is skipped');
+    return undefined;
+  }
+  const port = await new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address();
+      probe.close(() => resolve(free));
+    });
+    probe.on('error', reject);
+  });
+  redisChild = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  return `redis://127.0.0.1:${port}`;
+}
+
 async function cleanUp() {
   await stopAllChildren();
+  redisChild?.kill('SIGTERM');
   if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
 }
 
@@ -312,6 +340,7 @@ async function main() {
   const config = readConfig();
   tmp = await mkdtemp(path.join(os.tmpdir(), 'phonegraph-bench-'));
   try {
+    const redisUrl = await startRedis();
     const targets = [
       {
         label: 'bare node:http',
@@ -350,6 +379,28 @@ async function main() {
         ids,
         check: (url) => checkPhonegraph(label, url, ids),
       });
+      // The same database with the rate-limit windows in Redis instead of process memory.
+      if (size === config.sizes[0] && redisUrl !== undefined) {
+        const redisLabel = `${label}, BUC in Redis`;
+        targets.push({
+          ...targets[targets.length - 1],
+          label: redisLabel,
+          // The database the memory-backed target loaded, served again without reloading it.
+          args: [
+            path.join(REPO_ROOT, 'bin', 'phonegraph.js'),
+            'serve',
+            '--db',
+            path.join(tmp, `bench-${size}.db`),
+            '--port',
+            '0',
+            '--log-level',
+            'warn',
+            '--redis',
+            redisUrl,
+          ],
+          check: (url) => checkPhonegraph(redisLabel, url, ids),
+        });
+      }
     }
 
     console.log(
