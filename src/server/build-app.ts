@@ -9,6 +9,7 @@ import { randomRequestIds, type RequestIds } from '../graph/request-ids.ts';
 import { CachedStore } from '../store/cached-store.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
+import { qrImageRoutes } from './routes/qr-image-routes.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
 
 export const MAX_BODY_BYTES = 1_048_576;
@@ -21,6 +22,8 @@ export interface BuildAppOptions {
   /** A pino logger; defaults to a silent one (the CLI passes one writing to stderr). */
   readonly logger?: FastifyBaseLogger;
   readonly adminToken?: string;
+  /** `--public-url`: base of paging links and QR image URLs; else `http://{Host}`. */
+  readonly publicUrl?: string;
 }
 
 export interface PhonegraphApp {
@@ -70,6 +73,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     clock,
     ids: options.ids ?? randomRequestIds(),
     logger,
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
   });
   const fastify = Fastify({
     loggerInstance: logger,
@@ -101,6 +105,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     );
   });
   void fastify.register(graphRoutes, { graph });
+  void fastify.register(qrImageRoutes, { store });
   void fastify.register(reservedPaths);
   void fastify.register(adminPlane, { prefix: '/__admin', store, clock, adminToken: options.adminToken });
   return { fastify, store, clock };

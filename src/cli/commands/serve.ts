@@ -38,6 +38,7 @@ interface ServeSettings {
   readonly scenario: string | undefined;
   readonly reset: boolean;
   readonly adminToken: string | undefined;
+  readonly publicUrl: string | undefined;
   readonly logLevel: string;
 }
 
@@ -65,6 +66,7 @@ function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSet
     scenario: str(values.scenario),
     reset: values.reset === true,
     adminToken: str(values['admin-token']),
+    publicUrl: str(values['public-url']),
     logLevel,
   };
 }
@@ -123,6 +125,7 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     port: settings.port,
     logger,
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
+    ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {
