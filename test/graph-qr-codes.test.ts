@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import jsQR from 'jsqr';
+import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import {
   BASE,
@@ -14,6 +14,8 @@ import {
 } from './helpers/edges-app.ts';
 
 const QR_PATH = `/v21.0/${E.first}/message_qrdls`;
+// jsqr is CommonJS with `exports.default`: the default import is the module object under NodeNext.
+const jsQR = jsqr.default;
 const CODE_SHAPE = /^[A-Z2-7]{13}1$/;
 
 async function withApp(run: (app: EdgesApp) => Promise<void>): Promise<void> {
