@@ -32,17 +32,31 @@ export interface PhonegraphApp {
   readonly clock: AdjustableClock;
 }
 
+/**
+ * A JSON body's arrays are values (`"batch":[…]`, `"sort":[…]`), not repeated keys: they reach the
+ * parameters as JSON text, like objects do.
+ */
+function jsonParams(parsed: unknown): unknown {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>))
+    out[key] = Array.isArray(value) ? JSON.stringify(value) : value;
+  return out;
+}
+
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
 function bodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(invalidParameter('bodyNotJson'), undefined);
+      return done(invalidParameter('bodyNotJson'), undefined);
     }
+    done(null, jsonParams(parsed));
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
