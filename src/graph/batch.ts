@@ -77,6 +77,7 @@ export function itemRequest(
     authorization: batch.authorization,
     ifNoneMatch: undefined,
     query,
+    inBatch: true,
     ...(batch.host === undefined ? {} : { host: batch.host }),
   };
 }

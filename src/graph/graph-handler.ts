@@ -162,7 +162,7 @@ export class GraphHandler {
     // Size and body-parse failures come first in Graph's order, but still name the path's version.
     if (request.inputError !== undefined) throw request.inputError;
     if (!parsed.ok) {
-      if (parsed.error.key === 'noObject' && request.method === 'POST')
+      if (parsed.error.key === 'noObject' && request.method === 'POST' && request.inBatch !== true)
         return this.#batch(request, exchange, parsed.version);
       throw parsed.error;
     }
