@@ -216,3 +216,18 @@ test('names the child type for a bad field inside an expanded edge and checks ed
     assert.equal(limit.body, invalid('Param limit must be an integer between 1 and 100'));
   });
 });
+
+test('a code created after the newest one was deleted does not take its position', async () => {
+  await withApp(async (app) => {
+    const path = `/v21.0/${E.other}/message_qrdls`;
+    // DDDDDDDDDDDDD1 is the newest code on the server (position 4).
+    const newest = await app.cursor(`message_qrdls:${E.other}`, 4);
+    await app.send('DELETE', `${path}/DDDDDDDDDDDDD1?access_token=T-ALL`);
+    const created = await app.send('POST', `${path}?access_token=T-ALL&prefilled_message=later`);
+    const code = (JSON.parse(created.body) as { code: string }).code;
+    const before = await page(app, `${path}?access_token=T-ALL&fields=code&before=${newest}`);
+    assert.deepEqual(before.data, [{ code }]);
+    const after = await app.send('GET', `${path}?access_token=T-ALL&fields=code&after=${newest}`);
+    assert.equal(after.body, '{"data":[]}');
+  });
+});

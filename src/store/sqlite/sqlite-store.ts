@@ -25,6 +25,9 @@ const STATE_TABLES = [
   'outbox',
 ];
 
+/** The last QR position handed out (`meta`), so positions stay increasing across deletes. */
+const QR_POSITION_META = 'qr_last_position';
+
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
   readonly path: string;
@@ -278,6 +281,7 @@ export class SqliteStore implements Store {
       insertSql('qr_codes', ['code', 'phone_number_id', 'prefilled_message', 'position']),
     );
     for (const qr of state.qr_codes) qrInsert.run(qr satisfies QrCodeRecord);
+    this.#raiseQrPosition(Math.max(0, ...state.qr_codes.map((qr) => qr.position)));
     const tokenInsert = this.#statement(
       insertSql('tokens', ['digest', 'app_id', 'permissions', 'wabas', 'expires_at', 'revoked']),
     );
@@ -289,6 +293,14 @@ export class SqliteStore implements Store {
         revoked: token.revoked ? 1 : 0,
       });
     }
+  }
+
+  /** Raises the high-water mark of QR positions (never lowers it). */
+  #raiseQrPosition(position: number): void {
+    this.#statement(
+      `INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT(key) DO UPDATE SET value =
+         CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`,
+    ).run({ key: QR_POSITION_META, value: String(position) });
   }
 
   async getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined> {
@@ -363,7 +375,15 @@ export class SqliteStore implements Store {
         this.#get('SELECT COUNT(*) AS n FROM qr_codes WHERE phone_number_id = ?', record.phone_number_id)?.n,
       );
       if (count >= maxPerNumber) return 'limit' as const;
-      const position = Number(this.#get('SELECT COALESCE(MAX(position), 0) + 1 AS p FROM qr_codes')?.p);
+      // Positions never repeat, even after the newest code is deleted, so a cursor never names two codes.
+      const position = Number(
+        this.#get(
+          `SELECT MAX(COALESCE((SELECT MAX(position) FROM qr_codes), 0),
+                      COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) + 1 AS p`,
+          QR_POSITION_META,
+        )?.p,
+      );
+      this.#raiseQrPosition(position);
       const created: QrCodeRecord = { ...record, position };
       this.#statement(
         insertSql('qr_codes', ['code', 'phone_number_id', 'prefilled_message', 'position']),
