@@ -267,3 +267,18 @@ test('answers 100/33 for the edge of a number the token cannot see', async () =>
     assert.equal(response.body, unsupported('get', E.other));
   });
 });
+
+test('creates through a GET tunnelled with method=post', async () => {
+  await withApp(async (app) => {
+    const response = await app.send(
+      'GET',
+      `${QR_PATH}?access_token=T-ALL&method=POST&prefilled_message=tunnel`,
+    );
+    assert.equal(response.statusCode, 200);
+    const code = (JSON.parse(response.body) as { code: string }).code;
+    assert.equal(response.body, wire(item(code, 'tunnel')));
+    assert.equal(response.headers.etag, undefined);
+    const put = await app.send('GET', `${QR_PATH}?access_token=T-ALL&method=put`);
+    assert.equal(put.body, invalid('Param method must be one of {GET, POST, DELETE}'));
+  });
+});

@@ -258,3 +258,41 @@ test('needs cc, phone_number and verified_name in that order, and the management
     assert.equal(listed.statusCode, 200);
   });
 });
+
+test('embeds the first page of phone_numbers in the WABA node, children with their own edges', async () => {
+  await withApp(async (app) => {
+    const response = await app.send(
+      'GET',
+      `/v21.0/${E.waba}?access_token=T-ALL&fields=name,phone_numbers.limit(1){status,message_qrdls.limit(1){code}}`,
+    );
+    const scope = `phone_numbers:${E.waba}:last_onboarded_time_descending`;
+    const key = await app.cursor(scope, ['2026-01-03T00:00:00.000Z', E.first]);
+    const qrKey = await app.cursor(`message_qrdls:${E.first}`, 3);
+    assert.equal(
+      response.body,
+      wire({
+        name: 'Sales',
+        phone_numbers: {
+          data: [
+            {
+              status: 'CONNECTED',
+              message_qrdls: {
+                data: [{ code: 'CCCCCCCCCCCCC1' }],
+                paging: {
+                  cursors: { before: qrKey, after: qrKey },
+                  next: `${BASE}/v21.0/${E.first}/message_qrdls?access_token=T-ALL&limit=1&after=${qrKey}`,
+                },
+              },
+              id: E.first,
+            },
+          ],
+          paging: {
+            cursors: { before: key, after: key },
+            next: `${BASE}${LIST}?access_token=T-ALL&limit=1&after=${key}`,
+          },
+        },
+        id: E.waba,
+      }),
+    );
+  });
+});
