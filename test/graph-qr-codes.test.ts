@@ -196,6 +196,13 @@ test('answers 100/33 with the code as object id for unknown codes and codes of a
       assert.equal(response.statusCode, 400);
       assert.equal(response.body, unsupported(verb, code));
     }
+    const put = await app.fastify.inject({
+      method: 'PUT',
+      url: `${QR_PATH}/AAAAAAAAAAAAA1?access_token=T-ALL&prefilled_message=x`,
+    });
+    assert.equal(put.body, unsupported('put', 'AAAAAAAAAAAAA1'));
+    const deleteEdge = await app.send('DELETE', `${QR_PATH}?access_token=T-ALL`);
+    assert.equal(deleteEdge.body, unsupported('delete', E.first));
     const byParam = await app.send(
       'POST',
       `${QR_PATH}?access_token=T-ALL&prefilled_message=x&code=ZZZZZZZZZZZZZ1`,

@@ -235,6 +235,7 @@ export class GraphObjects {
         await store.deleteQrCode(number.id, code);
         return renderBody({ success: true });
       }
+      if (call.method !== 'POST') throw unsupportedRequest(call.method, code);
       return this.#writeQr(call, number, code);
     }
     if (call.method === 'GET') {
