@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { expectedHeaders, graphHeadersOf, REQUEST_ID } from './helpers/graph-app.ts';
+import { appsecretProof } from '../src/graph/access-token.ts';
+import { expectedHeaders, graphApp, graphHeadersOf, ID, REQUEST_ID } from './helpers/graph-app.ts';
 import { E, edgesApp, errorBody, invalid, wire, type EdgesApp } from './helpers/edges-app.ts';
 
 async function withApp(run: (app: EdgesApp) => Promise<void>): Promise<void> {
@@ -170,4 +171,26 @@ test('refuses more than 50 requests and a missing batch', async () => {
       ),
     );
   });
+});
+
+test("the batch's appsecret_proof travels with the batch's token to every item", async () => {
+  const app = await graphApp();
+  try {
+    const proof = appsecretProof('proof-app-secret', 'T-PROOF');
+    const batch = JSON.stringify([{ method: 'GET', relative_url: `v21.0/${ID.other}?fields=id` }]);
+    const response = await app.fastify.inject({
+      method: 'POST',
+      url: '/',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({
+        access_token: 'T-PROOF',
+        appsecret_proof: proof,
+        include_headers: 'false',
+        batch,
+      }).toString(),
+    });
+    assert.equal(response.body, wire([{ code: 200, body: wire({ id: ID.other }) }]));
+  } finally {
+    await app.close();
+  }
 });

@@ -56,6 +56,7 @@ export function itemRequest(
   batch: {
     readonly version: GraphVersion | null;
     readonly accessToken: string | undefined;
+    readonly appsecretProof: string | undefined;
     readonly authorization: string | undefined;
     readonly host: string | undefined;
   },
@@ -67,8 +68,12 @@ export function itemRequest(
   const first = path.split('/').find((segment) => segment !== '') ?? '';
   if (batch.version !== null && !VERSION_SEGMENT.test(first)) path = `/${batch.version}${path}`;
   const params = flattenParams(parseQueryString(query));
-  if (params.access_token === undefined && batch.accessToken !== undefined)
+  if (params.access_token === undefined && batch.accessToken !== undefined) {
+    // The batch's proof belongs to the batch's token, so it travels with it.
     params.access_token = batch.accessToken;
+    if (params.appsecret_proof === undefined && batch.appsecretProof !== undefined)
+      params.appsecret_proof = batch.appsecretProof;
+  }
   if (item.method === 'POST') Object.assign(params, item.body);
   return {
     method: item.method,

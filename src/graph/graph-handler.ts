@@ -265,6 +265,7 @@ export class GraphHandler {
     const context = {
       version,
       accessToken: request.params.access_token,
+      appsecretProof: request.params.appsecret_proof,
       authorization: request.authorization,
       host: request.host,
     };
