@@ -289,3 +289,14 @@ test('creates through a GET tunnelled with method=post', async () => {
     assert.equal(put.body, invalid('Param method must be one of {GET, POST, DELETE}'));
   });
 });
+
+test('answers 2500 for a path below a code, before reading method=', async () => {
+  await withApp(async (app) => {
+    const response = await app.send('GET', `${QR_PATH}/AAAAAAAAAAAAA1/x?access_token=T-ALL&method=put`);
+    assert.equal(response.statusCode, 400);
+    assert.equal(
+      response.body,
+      errorBody('Unknown path components: /message_qrdls/AAAAAAAAAAAAA1/x', 2500, 'OAuthException'),
+    );
+  });
+});

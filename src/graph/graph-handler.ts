@@ -216,7 +216,9 @@ export class GraphHandler {
     request: GraphRequest,
   ): Promise<RenderedBody> {
     const edge = path.rest[0];
-    if (edge !== undefined && edge !== 'message_qrdls') throw unknownPath(path.rest.join('/'));
+    // Edges: `message_qrdls` and `message_qrdls/{code}`; anything else is an unknown path.
+    if (edge !== undefined && (edge !== 'message_qrdls' || path.rest.length > 2))
+      throw unknownPath(path.rest.join('/'));
     if (edge !== undefined) {
       const call = this.#call(request, exchange, token, context.app);
       return (await this.#graphObjects()).qrCodes(call, context.number, path.rest.slice(1));

@@ -29,7 +29,7 @@ import type {
 import type { PhoneNumberKey, Store } from '../store/store.ts';
 import type { CursorCodec } from './cursor.ts';
 import { hasEdge, projectNode, type NodeTypeDescriptor, type Selection } from './field-selection.ts';
-import { invalidParameter, unknownPath, unsupportedRequest, type GraphError } from './graph-error.ts';
+import { invalidParameter, unknownPath, unsupportedRequest } from './graph-error.ts';
 import type { GraphRequest } from './graph-request.ts';
 import { PHONE_NUMBER_NODE, QR_CODE_NODE, WABA_NODE } from './node-types.ts';
 import { pageBody, pageLimit, readPage, type KeysetList, type PageLocation } from './paging.ts';
@@ -218,7 +218,6 @@ export class GraphObjects {
 
   /** `/{phone}/message_qrdls[/{code}]` (phone-number.md §5.1). */
   async qrCodes(call: ObjectCall, number: PhoneNumberRecord, rest: readonly string[]): Promise<RenderedBody> {
-    if (rest.length > 1) throw unknownPath(['message_qrdls', ...rest].join('/'));
     const store = this.#deps.store;
     const code = rest[0];
     const params = call.request.params;
@@ -360,15 +359,13 @@ export class GraphObjects {
   }
 }
 
+/** Domain list-parameter failures as Graph's invalid-parameter errors; anything else passes through. */
 function listParamError(error: unknown): unknown {
   if (!(error instanceof ListParamFailure)) return error;
   const detail = error.detail;
   if (detail.kind === 'sort') return invalidParameter('sort', { value: detail.value });
   if (detail.kind === 'filteringArray') return invalidParameter('filteringArray');
-  return invalidParameter('filteringUnsupported', {
-    field: detail.field,
-    op: detail.op,
-  }) satisfies GraphError;
+  return invalidParameter('filteringUnsupported', { field: detail.field, op: detail.op });
 }
 
 const WABA_FIELD_VALUES: Readonly<Record<string, (waba: WabaRecord) => unknown>> = {
