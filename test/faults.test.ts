@@ -162,6 +162,35 @@ describe('fault rules', () => {
     assert.match(first, /\./);
   });
 
+  test('matches batch items on their own; a dropped connection fails only that item, with code 1', async () => {
+    await addRule(app, { match: { phone_number: ID.flagged }, action: { drop_connection: true } });
+    const response = await app.fastify.inject({
+      method: 'POST',
+      url: '/v21.0/',
+      payload: {
+        access_token: 'T-ALL',
+        include_headers: false,
+        batch: [
+          { method: 'GET', relative_url: `${N}?fields=status` },
+          { method: 'GET', relative_url: `${ID.flagged}?fields=status` },
+        ],
+      },
+    });
+    assert.equal(response.statusCode, 200);
+    const items = JSON.parse(response.body) as { code: number; body: string }[];
+    assert.deepEqual(
+      items.map((item) => item.code),
+      [200, 500],
+    );
+    assert.equal(items[0]?.body, OK_BODY);
+    assert.equal(
+      items[1]?.body,
+      `{"error":{"message":"${ERROR_CATALOGUE.unknownError.message}","type":"OAuthException","code":1,"fbtrace_id":"${TRACE_ID}"}}`,
+    );
+    const usage = await app.fastify.inject({ url: '/__admin/rate-limits', remoteAddress: '127.0.0.1' });
+    assert.match(usage.body, /"calls":1,/, 'the faulted item did not count; the other did');
+  });
+
   test('refuses malformed rules, deletes one by id and answers 404 for an unknown one', async () => {
     for (const rule of [
       {},

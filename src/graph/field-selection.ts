@@ -11,6 +11,10 @@ export interface SelectableField {
   readonly subfields?: SubfieldTable;
   /** Modifiers besides `.as` this field accepts (e.g. `format` on `qr_image_url`). */
   readonly modifiers?: readonly string[];
+  /** Checks modifier arguments once names are known good (graph-api.md §3 order). */
+  readonly checkModifiers?: (modifiers: Readonly<Record<string, string>>) => void;
+  /** Set on an edge: `{…}` selects the children's fields and the first page is embedded (§4). */
+  readonly edge?: NodeTypeDescriptor;
 }
 
 export interface NodeTypeDescriptor {
@@ -29,6 +33,8 @@ export interface SelectionEntry {
   readonly children: Selection | null;
   /** Arguments of modifiers other than `.as`, by modifier name. */
   readonly modifiers: Readonly<Record<string, string>>;
+  /** The child type of an embedded edge; its `children` are the children's selection. */
+  readonly edge?: NodeTypeDescriptor;
 }
 export type Selection = readonly SelectionEntry[];
 
@@ -51,6 +57,11 @@ function checkNames(
       const spec = node.fields.find((candidate) => candidate.name === field.name);
       if (spec === undefined || !availableIn(spec, version))
         throw nonexistingField(field.name, node.typeName);
+      if (spec.edge !== undefined) {
+        // Inside an expanded edge, names are the children's and errors name the child's type.
+        if (field.children !== null) checkNames(field.children, null, spec.edge, version);
+        continue;
+      }
       children = spec.subfields ?? null;
     } else {
       const sub = table[field.name];
@@ -66,38 +77,53 @@ function checkNames(
   }
 }
 
-function allowedModifiers(field: string, node: NodeTypeDescriptor, topLevel: boolean): readonly string[] {
-  if (!topLevel) return [];
-  return node.fields.find((candidate) => candidate.name === field)?.modifiers ?? [];
+function topLevelSpec(
+  field: string,
+  node: NodeTypeDescriptor,
+  topLevel: boolean,
+): SelectableField | undefined {
+  return topLevel ? node.fields.find((candidate) => candidate.name === field) : undefined;
 }
 
 function compileLevel(
   nodes: readonly FieldNode[],
   node: NodeTypeDescriptor,
   topLevel: boolean,
+  version: GraphVersion,
 ): SelectionEntry[] {
   const entries: SelectionEntry[] = [];
   const aliased = new Set<string>();
   for (const field of nodes) {
     let alias: string | undefined;
     const modifiers: Record<string, string> = {};
+    const spec = topLevelSpec(field.name, node, topLevel);
     for (const modifier of field.modifiers) {
       if (modifier.name === 'as') alias = modifier.argument;
-      else if (allowedModifiers(field.name, node, topLevel).includes(modifier.name))
+      else if (spec?.modifiers?.includes(modifier.name) === true)
         modifiers[modifier.name] = modifier.argument;
       else throw invalidParameter('unknownModifier', { name: modifier.name, field: field.name });
     }
+    spec?.checkModifiers?.(modifiers);
     const key = alias ?? field.name;
     const existing = entries.find((entry) => entry.key === key);
     if (existing !== undefined) {
       if (alias !== undefined || aliased.has(key) || existing.field !== field.name)
         throw invalidParameter('duplicateKey', { key });
       // The first occurrence wins, but the repeat's own subfields are still checked.
-      if (field.children !== null) compileLevel(field.children, node, false);
+      if (field.children !== null) compileLevel(field.children, node, false, version);
       continue;
     }
     if (alias !== undefined) aliased.add(key);
-    const children = field.children === null ? null : compileLevel(field.children, node, false);
+    const edge = spec?.edge;
+    if (edge !== undefined) {
+      const children =
+        field.children === null
+          ? defaultSelection(edge, version)
+          : withId(compileLevel(field.children, edge, true, version), edge);
+      entries.push({ key, field: field.name, children, modifiers, edge });
+      continue;
+    }
+    const children = field.children === null ? null : compileLevel(field.children, node, false, version);
     entries.push({ key, field: field.name, children, modifiers });
   }
   return entries;
@@ -126,7 +152,7 @@ export function compileSelection(
   const parsed = parseFields(fields);
   if (!parsed.ok) throw fieldsSyntax(parsed.what, parsed.index, fields);
   checkNames(parsed.fields, null, node, version);
-  return withId(compileLevel(parsed.fields, node, true), node);
+  return withId(compileLevel(parsed.fields, node, true, version), node);
 }
 
 const MAX_CACHED_SELECTIONS = 2000;
@@ -162,14 +188,27 @@ function projectObject(source: Record<string, unknown>, selection: Selection): R
   return out;
 }
 
-/** Builds the response object, computing only the selected top-level fields. */
+export function hasEdge(selection: Selection): boolean {
+  return selection.some((entry) => entry.edge !== undefined);
+}
+
+/**
+ * Builds the response object, computing only the selected top-level fields; embedded edge pages come
+ * ready-made in `edges`, by output key.
+ */
 export function projectNode<C>(
   selection: Selection,
   context: C,
   values: Readonly<Record<string, (context: C) => unknown>>,
+  edges?: ReadonlyMap<string, unknown>,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const entry of selection) {
+    if (entry.edge !== undefined) {
+      const page = edges?.get(entry.key);
+      if (page !== undefined) out[entry.key] = page;
+      continue;
+    }
     const compute = values[entry.field];
     const value = compute === undefined ? undefined : compute(context);
     if (value !== undefined) out[entry.key] = projectValue(value, entry.children);

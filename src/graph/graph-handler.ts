@@ -3,11 +3,14 @@ import { NEWEST_VERSION, type GraphVersion } from '../contract/versions.ts';
 import { canAccessWaba } from '../domain/access.ts';
 import type { Clock } from '../domain/clock.ts';
 import { PHONE_NUMBER_FIELD_VALUES, type PhoneNumberContext } from '../domain/phone-number-view.ts';
-import type { AppRecord, TokenRecord } from '../store/records.ts';
+import { QrImageSigner } from '../domain/qr-images.ts';
+import type { AppRecord, TokenRecord, WabaRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { authenticate, checkAppsecretProof, extractAccessToken } from './access-token.ts';
+import { BATCH_PARAMS, itemRequest, itemResult, parseBatch, runBatch } from './batch.ts';
+import { CursorCodec } from './cursor.ts';
 import { errorEnvelope, wwwAuthenticate } from './envelope.ts';
-import { projectNode, SelectionCache } from './field-selection.ts';
+import { hasEdge, projectNode, SelectionCache, type NodeTypeDescriptor } from './field-selection.ts';
 import { FaultRules, injectedError } from '../faults/fault-rules.ts';
 import type { BucAccounting, BucTicket } from '../limits/buc-accounting.ts';
 import {
@@ -19,10 +22,11 @@ import {
   unknownPath,
   unsupportedRequest,
 } from './graph-error.ts';
+import { COMMON_PARAMS, GraphObjects, type ObjectCall } from './graph-objects.ts';
 import { parseGraphPath, type GraphPath } from './graph-path.ts';
 import type { GraphRequest, GraphResponse } from './graph-request.ts';
 import { PHONE_NUMBER_NODE } from './node-types.ts';
-import { etagOf, RenderedBodyMemo, type RenderedBody } from './rendered-body.ts';
+import { etagOf, renderBody, RenderedBodyMemo, type RenderedBody } from './rendered-body.ts';
 import type { RequestIds } from './request-ids.ts';
 import { graphHeaders, JSON_CONTENT_TYPE, JSONP_CONTENT_TYPE, OPTIONS_HEADERS } from './response-headers.ts';
 import { encodeGraphJson, escapeHeaderValue } from './wire-json.ts';
@@ -38,6 +42,8 @@ export interface GraphHandlerDeps {
   readonly logger: GraphLogger;
   readonly buc: BucAccounting;
   readonly faults: FaultRules;
+  /** `--public-url`: the base of paging links and QR image URLs instead of the Host header. */
+  readonly publicUrl?: string;
 }
 
 /** Options that shape how any response, success or error, is written (graph-api.md §6). */
@@ -103,16 +109,46 @@ interface Exchange {
   method: string;
   /** Set once the call counts for a (app, WABA) rate-limit key. */
   buc?: BucTicket;
+  /** The expired version the path named, for `debug=all`. */
+  expiredVersion: string | null;
+  /** Parameters the route understood, for `debug=all`; null = every one. */
+  known: Set<string> | null;
 }
+
+const DEBUG_LINK = 'https://developers.facebook.com/docs/graph-api';
+const VERSIONS_LINK = 'https://developers.facebook.com/docs/graph-api/guides/versioning';
 
 /** The Graph read path of the phone-number node, from request to response, with no HTTP framework. */
 export class GraphHandler {
   readonly #deps: GraphHandlerDeps;
   readonly #selections = new SelectionCache();
   readonly #rendered = new RenderedBodyMemo();
+  #objects: Promise<GraphObjects> | undefined;
 
   constructor(deps: GraphHandlerDeps) {
     this.#deps = deps;
+  }
+
+  /** Edges and lists need the store's secrets; read once, on the first call that needs them. */
+  #graphObjects(): Promise<GraphObjects> {
+    this.#objects ??= (async () => {
+      const store = this.#deps.store;
+      const [cursors, images] = await Promise.all([
+        CursorCodec.fromStore(store),
+        QrImageSigner.fromStore(store),
+      ]);
+      return new GraphObjects({
+        store,
+        clock: this.#deps.clock,
+        cursors,
+        images,
+        publicUrl: this.#deps.publicUrl?.replace(/\/+$/, ''),
+      });
+    })();
+    this.#objects.catch(() => {
+      this.#objects = undefined;
+    });
+    return this.#objects;
   }
 
   options(): GraphResponse {
@@ -126,12 +162,17 @@ export class GraphHandler {
       requestId: this.#deps.ids.requestId(),
       output: outputOptions(request.params),
       method: request.method,
+      expiredVersion: null,
+      known: null,
     };
     try {
       const body = await this.#serve(request, exchange);
       return this.#success(body, request, exchange);
     } catch (error) {
-      if (error instanceof DroppedConnection) return { status: 0, headers: [], body: '', drop: true };
+      // A batch item has no connection of its own to drop: it fails as code 1 (control-plane.md §3).
+      if (error instanceof DroppedConnection && request.inBatch !== true) {
+        return { status: 0, headers: [], body: '', drop: true };
+      }
       return this.#failure(toGraphError(error), exchange, error);
     }
   }
@@ -142,8 +183,13 @@ export class GraphHandler {
     if (named !== null) exchange.version = named;
     // Size and body-parse failures come first in Graph's order, but still name the path's version.
     if (request.inputError !== undefined) throw request.inputError;
-    if (!parsed.ok) throw parsed.error;
+    if (!parsed.ok) {
+      if (parsed.error.key === 'noObject' && request.method === 'POST' && request.inBatch !== true)
+        return this.#batch(request, exchange, parsed.version);
+      throw parsed.error;
+    }
     const path = parsed.path;
+    exchange.expiredVersion = path.expiredVersion;
     const token = extractAccessToken(request.params.access_token, request.authorization);
     const record = await authenticate(token, this.#deps.store, this.#deps.clock.now());
     const app = await this.#deps.store.getApp(record.app_id);
@@ -151,7 +197,7 @@ export class GraphHandler {
     checkAppsecretProof(app, token as string, request.params.appsecret_proof);
     if (path.version === null) exchange.version = app.api_version ?? NEWEST_VERSION;
     await this.#applyFault(request, path, app);
-    return this.#phoneNumberNode(path, exchange, record, app, request);
+    return this.#object(path, exchange, record, app, request);
   }
 
   /** Fault rules run after the token checks and before the object is resolved (control-plane.md §3). */
@@ -173,44 +219,157 @@ export class GraphHandler {
     await new Promise((resolve) => setTimeout(resolve, action.delay_ms));
   }
 
-  async #phoneNumberNode(
+  /**
+   * Missing and invisible objects get the same answer, so a token cannot probe other accounts. A
+   * numeric id is a phone number or else a WABA.
+   */
+  async #object(
     path: GraphPath,
     exchange: Exchange,
     token: TokenRecord,
     app: AppRecord,
     request: GraphRequest,
   ): Promise<RenderedBody> {
-    const context = await this.#visibleNumber(path.objectId, request.method, token, app);
-    // From here the call counts (rate-limits.md), whatever happens next; a full window refuses it below.
-    const ticket = await this.#deps.buc.admit(app, context.waba, this.#deps.clock.now().getTime());
-    exchange.buc = ticket;
-    if (path.rest.length > 0) throw unknownPath(path.rest.join('/'));
+    const id = path.objectId;
+    if (!/^\d+$/.test(id)) throw aliasUnknown(id);
+    const store = this.#deps.store;
+    const number = await store.getPhoneNumber(id);
+    if (number !== undefined) {
+      const waba = await store.getWaba(number.waba_id);
+      if (waba !== undefined && canAccessWaba(token, app, waba, 'any')) {
+        await this.#count(exchange, app, waba);
+        return this.#phoneNumberNode(path, exchange, { number, waba, app }, token, request);
+      }
+    } else {
+      const waba = await store.getWaba(id);
+      if (waba !== undefined && canAccessWaba(token, app, waba, 'any')) {
+        await this.#count(exchange, app, waba);
+        if (path.rest.length > 1 || (path.rest.length === 1 && path.rest[0] !== 'phone_numbers'))
+          throw unknownPath(path.rest.join('/'));
+        const call = this.#call(request, exchange, token, app);
+        return (await this.#graphObjects()).waba(call, waba, path.rest);
+      }
+    }
+    throw unsupportedRequest(request.method === 'HEAD' ? 'GET' : request.method, id);
+  }
+
+  /**
+   * From the moment its object is visible a call counts (rate-limits.md), whatever happens next; a
+   * full window refuses it once the edge and method are known (`#refuseIfFull`).
+   */
+  async #count(exchange: Exchange, app: AppRecord, waba: WabaRecord): Promise<void> {
+    exchange.buc = await this.#deps.buc.admit(app, waba, this.#deps.clock.now().getTime());
+  }
+
+  #refuseIfFull(exchange: Exchange): void {
+    if (exchange.buc !== undefined && !exchange.buc.admission.admitted) throw bucRateLimit();
+  }
+
+  async #phoneNumberNode(
+    path: GraphPath,
+    exchange: Exchange,
+    context: PhoneNumberContext,
+    token: TokenRecord,
+    request: GraphRequest,
+  ): Promise<RenderedBody> {
+    const edge = path.rest[0];
+    // Edges: `message_qrdls` and `message_qrdls/{code}`; anything else is an unknown path.
+    if (edge !== undefined && (edge !== 'message_qrdls' || path.rest.length > 2))
+      throw unknownPath(path.rest.join('/'));
+    if (edge !== undefined) {
+      const call = this.#call(request, exchange, token, context.app);
+      return (await this.#graphObjects()).qrCodes(call, context.number, path.rest.slice(1));
+    }
     // `method=` is a parameter: read once the object and edge are known, before the method check.
     const method = effectiveMethod(request);
     exchange.method = method;
     if (method !== 'GET' && method !== 'HEAD') throw unsupportedRequest(method, path.objectId);
-    if (!ticket.admission.admitted) throw bucRateLimit();
+    this.#refuseIfFull(exchange);
     const selection = this.#selections.get(request.params.fields, PHONE_NUMBER_NODE, exchange.version);
+    if (hasEdge(selection)) {
+      const call = this.#call(request, exchange, token, context.app);
+      return (await this.#graphObjects()).phoneNumberWithEdges(call, selection, context);
+    }
     return this.#rendered.get(context.number, selection, context.app, context.waba, () =>
       projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES),
     );
   }
 
-  /** Missing and invisible objects get the same answer, so a token cannot probe other accounts. */
-  async #visibleNumber(
-    id: string,
-    method: string,
-    token: TokenRecord,
-    app: AppRecord,
-  ): Promise<PhoneNumberContext> {
-    if (!/^\d+$/.test(id)) throw aliasUnknown(id);
-    const store = this.#deps.store;
-    const number = await store.getPhoneNumber(id);
-    const waba = number && (await store.getWaba(number.waba_id));
-    if (number === undefined || waba === undefined || !canAccessWaba(token, app, waba, 'any')) {
-      throw unsupportedRequest(method === 'HEAD' ? 'GET' : method, id);
+  /** What an edge handler needs; the method check happens here, after the object and the edge. */
+  #call(request: GraphRequest, exchange: Exchange, token: TokenRecord, app: AppRecord): ObjectCall {
+    const method = effectiveMethod(request);
+    exchange.method = method;
+    // Edge handlers check their methods themselves; a full window is refused before any of their work.
+    this.#refuseIfFull(exchange);
+    const version = exchange.version;
+    return {
+      request,
+      version,
+      token,
+      app,
+      method: method === 'HEAD' ? 'GET' : method,
+      knows: (params) => {
+        exchange.known = new Set([...COMMON_PARAMS, ...params]);
+      },
+      selections: (node: NodeTypeDescriptor) => this.#selections.get(request.params.fields, node, version),
+    };
+  }
+
+  /** `POST /` and `POST /{version}/` (graph-api.md §7): every item runs through `handle`. */
+  async #batch(
+    request: GraphRequest,
+    exchange: Exchange,
+    version: GraphVersion | null,
+  ): Promise<RenderedBody> {
+    exchange.known = new Set([...COMMON_PARAMS, ...BATCH_PARAMS]);
+    const items = parseBatch(request.params.batch);
+    const includeHeaders = request.params.include_headers !== 'false';
+    const context = {
+      version,
+      accessToken: request.params.access_token,
+      appsecretProof: request.params.appsecret_proof,
+      authorization: request.authorization,
+      host: request.host,
+    };
+    const responses = await runBatch(
+      items,
+      (item) => this.handle(itemRequest(item, context)),
+      (name) => {
+        const failed: Exchange = {
+          version: version ?? exchange.version,
+          traceId: this.#deps.ids.traceId(),
+          requestId: this.#deps.ids.requestId(),
+          output: outputOptions({}),
+          method: 'POST',
+          expiredVersion: null,
+          known: null,
+        };
+        return this.#failure(invalidParameter('dependencyFailed', { name }), failed, undefined);
+      },
+    );
+    return renderBody(responses.map((response) => itemResult(response, includeHeaders)));
+  }
+
+  /** `debug=all` (graph-api.md §6): warnings as the last key of a successful object body. */
+  #debugMessages(request: GraphRequest, exchange: Exchange): Record<string, string>[] {
+    const messages: Record<string, string>[] = [];
+    if (exchange.expiredVersion !== null) {
+      messages.push({
+        message: `The API version ${exchange.expiredVersion} is no longer available; this request was served by ${exchange.version}.`,
+        type: 'warning',
+        link: VERSIONS_LINK,
+      });
     }
-    return { number, waba, app };
+    const known = exchange.known ?? new Set(COMMON_PARAMS);
+    for (const name of Object.keys(request.params)) {
+      if (!known.has(name))
+        messages.push({
+          message: `Unknown parameter ${name} was ignored.`,
+          type: 'warning',
+          link: DEBUG_LINK,
+        });
+    }
+    return messages;
   }
 
   #encode(value: unknown, output: OutputOptions): string {
@@ -222,8 +381,18 @@ export class GraphHandler {
     return output.callback === undefined ? JSON_CONTENT_TYPE : JSONP_CONTENT_TYPE;
   }
 
-  #success(rendered: RenderedBody, request: GraphRequest, exchange: Exchange): GraphResponse {
+  #success(served: RenderedBody, request: GraphRequest, exchange: Exchange): GraphResponse {
     const output = exchange.output;
+    let rendered = served;
+    const value = served.value;
+    if (
+      request.params.debug === 'all' &&
+      value !== null &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+    ) {
+      rendered = renderBody({ ...value, __debug__: { messages: this.#debugMessages(request, exchange) } });
+    }
     const plain = !output.pretty && output.callback === undefined;
     const body = plain ? rendered.json : this.#encode(rendered.value, output);
     const isRead = exchange.method === 'GET' || exchange.method === 'HEAD';

@@ -10,6 +10,12 @@ export interface GraphRequest {
   readonly params: Readonly<Record<string, string>>;
   readonly authorization: string | undefined;
   readonly ifNoneMatch: string | undefined;
+  /** The raw query string without `?`; paging links keep it. */
+  readonly query?: string;
+  /** The `Host` header: the base of paging links and image URLs without `--public-url`. */
+  readonly host?: string;
+  /** Set on the items of a batch: a batch cannot nest another. */
+  readonly inBatch?: boolean;
   /** A failure found while reading the request (size, body parse), reported first. */
   readonly inputError?: GraphError;
 }

@@ -13,6 +13,7 @@ import { MemoryWindow } from '../limits/memory-window.ts';
 import { CachedStore } from '../store/cached-store.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
+import { qrImageRoutes } from './routes/qr-image-routes.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
 
 export const MAX_BODY_BYTES = 1_048_576;
@@ -27,6 +28,8 @@ export interface BuildAppOptions {
   readonly adminToken?: string;
   /** Where BUC windows live: process memory (default) or a `RedisWindow` shared by instances. */
   readonly bucWindow?: BucWindow;
+  /** `--public-url`: base of paging links and QR image URLs; else `http://{Host}`. */
+  readonly publicUrl?: string;
 }
 
 export interface PhonegraphApp {
@@ -37,17 +40,31 @@ export interface PhonegraphApp {
   readonly faults: FaultRules;
 }
 
+/**
+ * A JSON body's arrays are values (`"batch":[…]`, `"sort":[…]`), not repeated keys: they reach the
+ * parameters as JSON text, like objects do.
+ */
+function jsonParams(parsed: unknown): unknown {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>))
+    out[key] = Array.isArray(value) ? JSON.stringify(value) : value;
+  return out;
+}
+
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
 function bodyParsers(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(invalidParameter('bodyNotJson'), undefined);
+      return done(invalidParameter('bodyNotJson'), undefined);
     }
+    done(null, jsonParams(parsed));
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -82,6 +99,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     logger,
     buc,
     faults,
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
   });
   const fastify = Fastify({
     loggerInstance: logger,
@@ -113,6 +131,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     );
   });
   void fastify.register(graphRoutes, { graph });
+  void fastify.register(qrImageRoutes, { store });
   void fastify.register(reservedPaths);
   void fastify.register(adminPlane, {
     prefix: '/__admin',

@@ -3,11 +3,12 @@ import type {
   RateLimitOverride,
   BusinessRecord,
   PhoneNumberRecord,
+  QrCodeRecord,
   StateSnapshot,
   TokenRecord,
   WabaRecord,
 } from './records.ts';
-import type { RateLimitTarget, Store } from './store.ts';
+import type { KeysetQuery, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
 
 const MAX_ENTRIES = 250_000;
 
@@ -147,6 +148,47 @@ export class CachedStore implements Store {
 
   listTokens(): Promise<TokenRecord[]> {
     return this.#inner.listTokens();
+  }
+
+  // QR codes and list pages are not cached: only single-record reads on the hot path are.
+  getQrCode(code: string): Promise<QrCodeRecord | undefined> {
+    return this.#inner.getQrCode(code);
+  }
+
+  listQrCodes(phoneNumberId: string, query: KeysetQuery<number>, code?: string): Promise<QrCodeRecord[]> {
+    return this.#inner.listQrCodes(phoneNumberId, query, code);
+  }
+
+  createQrCode(
+    record: Omit<QrCodeRecord, 'position'>,
+    maxPerNumber: number,
+  ): Promise<QrCodeRecord | 'limit'> {
+    return this.#inner.createQrCode(record, maxPerNumber);
+  }
+
+  updateQrCode(
+    phoneNumberId: string,
+    code: string,
+    prefilledMessage: string,
+  ): Promise<QrCodeRecord | undefined> {
+    return this.#inner.updateQrCode(phoneNumberId, code, prefilledMessage);
+  }
+
+  deleteQrCode(phoneNumberId: string, code: string): Promise<boolean> {
+    return this.#inner.deleteQrCode(phoneNumberId, code);
+  }
+
+  listWabaPhoneNumbers(wabaId: string, query: PhoneNumberQuery): Promise<PhoneNumberRecord[]> {
+    return this.#inner.listWabaPhoneNumbers(wabaId, query);
+  }
+
+  async createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'> {
+    try {
+      return await this.#inner.createPhoneNumber(record, digits);
+    } finally {
+      // The new id may have been cached as a miss.
+      this.#numbers.clear();
+    }
   }
 
   getMeta(key: string): Promise<string | undefined> {

@@ -3,6 +3,7 @@ import type {
   RateLimitOverride,
   BusinessRecord,
   PhoneNumberRecord,
+  QrCodeRecord,
   StateSnapshot,
   TokenRecord,
   WabaRecord,
@@ -36,6 +37,31 @@ export interface Store {
   getPairRateLimit(appId: string, wabaId: string): Promise<RateLimitOverride | undefined>;
   /** Sets limits on an app, a WABA or the pair (both given), merging with what is set, in one transaction. */
   setRateLimit(target: RateLimitTarget, limits: RateLimitOverride): Promise<void>;
+  /** A QR code by its code, on any number. */
+  getQrCode(code: string): Promise<QrCodeRecord | undefined>;
+  /** One keyset page of a number's QR codes (see `KeysetQuery`); `code` filters to that code. */
+  listQrCodes(phoneNumberId: string, query: KeysetQuery<number>, code?: string): Promise<QrCodeRecord[]>;
+  /**
+   * Inserts a QR code at the next position, in one transaction with the per-number count check;
+   * returns `'limit'` (and inserts nothing) when the number already has `maxPerNumber` codes.
+   */
+  createQrCode(record: Omit<QrCodeRecord, 'position'>, maxPerNumber: number): Promise<QrCodeRecord | 'limit'>;
+  /** Replaces the message of an existing code; undefined when the number has no such code. */
+  updateQrCode(
+    phoneNumberId: string,
+    code: string,
+    prefilledMessage: string,
+  ): Promise<QrCodeRecord | undefined>;
+  /** True when a code was deleted. */
+  deleteQrCode(phoneNumberId: string, code: string): Promise<boolean>;
+
+  /** One keyset page of a WABA's numbers under a sort and filters (`PhoneNumberQuery`). */
+  listWabaPhoneNumbers(wabaId: string, query: PhoneNumberQuery): Promise<PhoneNumberRecord[]>;
+  /**
+   * Inserts a new number in one transaction with the check that no non-deleted number anywhere has
+   * the same digits (`+`, spaces, dashes and parentheses ignored); `'in_use'` when one does.
+   */
+  createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'>;
 
   /** Server-wide secrets and settings (signing keys, cursor MAC key, clock offset). */
   getMeta(key: string): Promise<string | undefined>;
@@ -60,4 +86,33 @@ export class StoreUnavailableError extends Error {
     super(message, options);
     this.name = 'StoreUnavailableError';
   }
+}
+
+/**
+ * Keyset paging: `toward` `'end'` reads in list order after `from` (exclusive), `'start'` reads in
+ * reverse list order before `from`; `from` null starts at that end. At most `limit` rows.
+ */
+export interface KeysetQuery<K> {
+  readonly toward: 'end' | 'start';
+  readonly from: K | null;
+  readonly limit: number;
+}
+
+export type PhoneNumberSortKey = 'last_onboarded_time' | 'created_time';
+
+/** A position in a phone-number list: the sort column's value, then the id as the tiebreak. */
+export type PhoneNumberKey = readonly [time: string, id: string];
+
+export interface PhoneNumberQuery extends KeysetQuery<PhoneNumberKey> {
+  readonly sortBy: PhoneNumberSortKey;
+  readonly descending: boolean;
+  /** Column equality filters; only the columns the domain allows ever reach the store. */
+  readonly equal: readonly PhoneNumberFilter[];
+  /** False leaves out `DELETED` numbers. */
+  readonly includeDeleted: boolean;
+}
+
+export interface PhoneNumberFilter {
+  readonly column: 'account_mode' | 'messaging_limit_tier' | 'is_official_business_account' | 'status';
+  readonly value: string | boolean;
 }

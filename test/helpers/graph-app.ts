@@ -44,13 +44,24 @@ export async function loadScenarioText(store: Store, text: string, clock: Clock 
 
 /** A fresh in-process server on a private in-memory SQLite store, loaded with the Graph fixture. */
 export async function graphApp(
-  options: { store?: Store; ids?: RequestIds | 'random'; scenario?: string; clock?: Clock } = {},
+  options: {
+    store?: Store;
+    ids?: RequestIds | 'random';
+    scenario?: string;
+    clock?: Clock;
+    publicUrl?: string;
+  } = {},
 ): Promise<TestApp> {
   const store = options.store ?? new SqliteStore({ path: ':memory:' });
   const clock = options.clock ?? fixedClock;
   await loadScenarioText(store, options.scenario ?? readFileSync(GRAPH_SCENARIO, 'utf8'), clock);
   const ids = options.ids ?? fixedIds;
-  const app = buildApp({ store, clock, ...(ids === 'random' ? {} : { ids }) });
+  const app = buildApp({
+    store,
+    clock,
+    ...(ids === 'random' ? {} : { ids }),
+    ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
+  });
   return {
     ...app,
     get: (url, headers = {}) => app.fastify.inject({ method: 'GET', url, headers }),

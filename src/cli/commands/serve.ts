@@ -41,6 +41,7 @@ interface ServeSettings {
   readonly reset: boolean;
   readonly adminToken: string | undefined;
   readonly redis: string | undefined;
+  readonly publicUrl: string | undefined;
   readonly logLevel: string;
 }
 
@@ -69,6 +70,7 @@ function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSet
     reset: values.reset === true,
     adminToken: str(values['admin-token']),
     redis: str(values.redis),
+    publicUrl: str(values['public-url']),
     logLevel,
   };
 }
@@ -147,6 +149,7 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     logger,
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
     ...(bucWindow === undefined ? {} : { bucWindow }),
+    ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {

@@ -46,9 +46,12 @@ function admitted(request: FastifyRequest, adminToken: string | undefined): bool
   return isLoopback(request.socket.remoteAddress);
 }
 
-/** Reserved non-Graph prefixes whose features have not landed yet: plain 404, never a Graph answer. */
+/**
+ * Reserved non-Graph prefixes whose features have not landed yet: plain 404, never a Graph answer.
+ * (`/__qr` is served by routes/qr-image-routes.ts.)
+ */
 export async function reservedPaths(app: FastifyInstance): Promise<void> {
-  for (const prefix of ['/__qr', '/__dashboard']) {
+  for (const prefix of ['/__dashboard']) {
     app.all(prefix, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
     app.all(`${prefix}/*`, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
   }

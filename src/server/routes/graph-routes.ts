@@ -40,6 +40,8 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
     params,
     authorization: raw.headers.authorization,
     ifNoneMatch,
+    query,
+    ...(raw.headers.host === undefined ? {} : { host: raw.headers.host }),
     ...(error === undefined ? {} : { inputError: error }),
   };
 }

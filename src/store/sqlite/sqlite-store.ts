@@ -9,7 +9,13 @@ import type {
   TokenRecord,
   WabaRecord,
 } from '../records.ts';
-import { StoreUnavailableError, type RateLimitTarget, type Store } from '../store.ts';
+import {
+  StoreUnavailableError,
+  type KeysetQuery,
+  type PhoneNumberQuery,
+  type RateLimitTarget,
+  type Store,
+} from '../store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 type Row = Record<string, unknown>;
@@ -26,6 +32,9 @@ const STATE_TABLES = [
   'outbox',
   'rate_limit_overrides',
 ];
+
+/** The last QR position handed out (`meta`), so positions stay increasing across deletes. */
+const QR_POSITION_META = 'qr_last_position';
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -90,6 +99,15 @@ function phoneNumberToRow(record: PhoneNumberRecord): Row {
   for (const column of PHONE_BOOLEAN_COLUMNS) row[column] = record[column] ? 1 : 0;
   for (const column of PHONE_JSON_COLUMNS) row[column] = json(record[column]);
   return row;
+}
+
+function qrFromRow(row: Row): QrCodeRecord {
+  return {
+    code: String(row.code),
+    phone_number_id: String(row.phone_number_id),
+    prefilled_message: String(row.prefilled_message),
+    position: Number(row.position),
+  };
 }
 
 function tokenFromRow(row: Row): TokenRecord {
@@ -201,6 +219,23 @@ export class SqliteStore implements Store {
     }
   }
 
+  #all(sql: string, params: Record<string, unknown>): Row[] {
+    try {
+      return this.#statement(sql).all(params) as Row[];
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }
+
+  /** One write transaction; busy and locked failures become retryable. */
+  #write<T>(body: () => T): T {
+    try {
+      return this.#db.transaction(body).immediate();
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }
+
   async isEmpty(): Promise<boolean> {
     const row = this.#get(
       `SELECT (SELECT COUNT(*) FROM apps) + (SELECT COUNT(*) FROM wabas) +
@@ -262,6 +297,7 @@ export class SqliteStore implements Store {
       insertSql('qr_codes', ['code', 'phone_number_id', 'prefilled_message', 'position']),
     );
     for (const qr of state.qr_codes) qrInsert.run(qr satisfies QrCodeRecord);
+    this.#raiseQrPosition(Math.max(0, ...state.qr_codes.map((qr) => qr.position)));
     const tokenInsert = this.#statement(
       insertSql('tokens', ['digest', 'app_id', 'permissions', 'wabas', 'expires_at', 'revoked']),
     );
@@ -273,6 +309,14 @@ export class SqliteStore implements Store {
         revoked: token.revoked ? 1 : 0,
       });
     }
+  }
+
+  /** Raises the high-water mark of QR positions (never lowers it). */
+  #raiseQrPosition(position: number): void {
+    this.#statement(
+      `INSERT INTO meta (key, value) VALUES (@key, @value) ON CONFLICT(key) DO UPDATE SET value =
+         CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`,
+    ).run({ key: QR_POSITION_META, value: String(position) });
   }
 
   async getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined> {
@@ -357,6 +401,119 @@ export class SqliteStore implements Store {
   async listTokens(): Promise<TokenRecord[]> {
     const rows = this.#statement('SELECT * FROM tokens ORDER BY rowid').all() as Row[];
     return rows.map(tokenFromRow);
+  }
+
+  async getQrCode(code: string): Promise<QrCodeRecord | undefined> {
+    const row = this.#get('SELECT * FROM qr_codes WHERE code = ?', code);
+    return row && qrFromRow(row);
+  }
+
+  async listQrCodes(
+    phoneNumberId: string,
+    query: KeysetQuery<number>,
+    code?: string,
+  ): Promise<QrCodeRecord[]> {
+    // List order is newest first: toward the end means smaller positions.
+    const older = query.toward === 'end';
+    const conditions = ['phone_number_id = @phoneNumberId'];
+    if (query.from !== null) conditions.push(older ? 'position < @from' : 'position > @from');
+    if (code !== undefined) conditions.push('code = @code');
+    const sql = `SELECT * FROM qr_codes WHERE ${conditions.join(' AND ')}
+      ORDER BY position ${older ? 'DESC' : 'ASC'} LIMIT @limit`;
+    const rows = this.#all(sql, { phoneNumberId, from: query.from, code, limit: query.limit });
+    return rows.map(qrFromRow);
+  }
+
+  async createQrCode(
+    record: Omit<QrCodeRecord, 'position'>,
+    maxPerNumber: number,
+  ): Promise<QrCodeRecord | 'limit'> {
+    return this.#write(() => {
+      const count = Number(
+        this.#get('SELECT COUNT(*) AS n FROM qr_codes WHERE phone_number_id = ?', record.phone_number_id)?.n,
+      );
+      if (count >= maxPerNumber) return 'limit' as const;
+      // Positions never repeat, even after the newest code is deleted, so a cursor never names two codes.
+      const position = Number(
+        this.#get(
+          `SELECT MAX(COALESCE((SELECT MAX(position) FROM qr_codes), 0),
+                      COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) + 1 AS p`,
+          QR_POSITION_META,
+        )?.p,
+      );
+      this.#raiseQrPosition(position);
+      const created: QrCodeRecord = { ...record, position };
+      this.#statement(
+        insertSql('qr_codes', ['code', 'phone_number_id', 'prefilled_message', 'position']),
+      ).run(created);
+      return created;
+    });
+  }
+
+  async updateQrCode(
+    phoneNumberId: string,
+    code: string,
+    prefilledMessage: string,
+  ): Promise<QrCodeRecord | undefined> {
+    return this.#write(() => {
+      this.#statement('UPDATE qr_codes SET prefilled_message = ? WHERE code = ? AND phone_number_id = ?').run(
+        prefilledMessage,
+        code,
+        phoneNumberId,
+      );
+      const row = this.#get(
+        'SELECT * FROM qr_codes WHERE code = ? AND phone_number_id = ?',
+        code,
+        phoneNumberId,
+      );
+      return row && qrFromRow(row);
+    });
+  }
+
+  async deleteQrCode(phoneNumberId: string, code: string): Promise<boolean> {
+    return this.#write(
+      () =>
+        this.#statement('DELETE FROM qr_codes WHERE code = ? AND phone_number_id = ?').run(
+          code,
+          phoneNumberId,
+        ).changes > 0,
+    );
+  }
+
+  async listWabaPhoneNumbers(wabaId: string, query: PhoneNumberQuery): Promise<PhoneNumberRecord[]> {
+    const column = query.sortBy;
+    // Reading toward the end of a descending list walks to smaller keys.
+    const smaller = query.toward === 'end' ? query.descending : !query.descending;
+    const conditions = ['waba_id = @wabaId'];
+    const params: Record<string, unknown> = { wabaId, limit: query.limit };
+    if (!query.includeDeleted) conditions.push("status <> 'DELETED'");
+    query.equal.forEach((filter, index) => {
+      conditions.push(`${filter.column} = @f${index}`);
+      params[`f${index}`] = typeof filter.value === 'boolean' ? (filter.value ? 1 : 0) : filter.value;
+    });
+    if (query.from !== null) {
+      conditions.push(`(${column}, id) ${smaller ? '<' : '>'} (@fromTime, @fromId)`);
+      params.fromTime = query.from[0];
+      params.fromId = query.from[1];
+    }
+    const direction = smaller ? 'DESC' : 'ASC';
+    const sql = `SELECT * FROM phone_numbers WHERE ${conditions.join(' AND ')}
+      ORDER BY ${column} ${direction}, id ${direction} LIMIT @limit`;
+    return this.#all(sql, params).map(phoneNumberFromRow);
+  }
+
+  async createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'> {
+    return this.#write(() => {
+      const clash = this.#get(
+        `SELECT 1 AS hit FROM phone_numbers WHERE status <> 'DELETED' AND
+          replace(replace(replace(replace(replace(display_phone_number, '+', ''), ' ', ''), '-', ''), '(', ''), ')', '') = ?
+          LIMIT 1`,
+        digits,
+      );
+      if (clash !== undefined) return 'in_use' as const;
+      this.#statement(insertSql('phone_numbers', PHONE_COLUMNS)).run(phoneNumberToRow(record));
+      return 'created' as const;
+    });
   }
 
   async getMeta(key: string): Promise<string | undefined> {
