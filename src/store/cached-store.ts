@@ -1,10 +1,18 @@
 import type {
   AppRecord,
+  AttemptResult,
   BusinessRecord,
+  DeliveryQuery,
+  DeliveryRecord,
+  HistoryEntry,
+  NumberWebhookOverride,
+  PhoneNumberChange,
   PhoneNumberRecord,
   StateSnapshot,
+  SubscriptionState,
   TokenRecord,
   WabaRecord,
+  WebhookSubscription,
 } from './records.ts';
 import type { Store } from './store.ts';
 
@@ -34,6 +42,10 @@ class ReadCache<V> {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
   }
 }
 
@@ -124,6 +136,78 @@ export class CachedStore implements Store {
 
   listTokens(): Promise<TokenRecord[]> {
     return this.#inner.listTokens();
+  }
+
+  listApps(): Promise<AppRecord[]> {
+    return this.#inner.listApps();
+  }
+
+  readState(): Promise<StateSnapshot> {
+    return this.#inner.readState();
+  }
+
+  async commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
+    try {
+      await this.#inner.commitPhoneNumberChange(change);
+    } finally {
+      this.#numbers.delete(change.number.id);
+    }
+  }
+
+  listHistory(phoneNumberId: string): Promise<HistoryEntry[]> {
+    return this.#inner.listHistory(phoneNumberId);
+  }
+
+  async setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void> {
+    try {
+      await this.#inner.setAppWebhook(appId, webhook);
+    } finally {
+      this.#apps.delete(appId);
+    }
+  }
+
+  async setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void> {
+    try {
+      await this.#inner.setAppWebhookState(appId, url, state);
+    } finally {
+      this.#apps.delete(appId);
+    }
+  }
+
+  async setNumberWebhookState(
+    phoneNumberId: string,
+    url: string,
+    state: NumberWebhookOverride['state'],
+  ): Promise<void> {
+    try {
+      await this.#inner.setNumberWebhookState(phoneNumberId, url, state);
+    } finally {
+      this.#numbers.delete(phoneNumberId);
+    }
+  }
+
+  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
+    return this.#inner.dueDeliveries(now, limit);
+  }
+
+  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    return this.#inner.recordAttempts(results);
+  }
+
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    return this.#inner.listDeliveries(query);
+  }
+
+  getDelivery(id: number): Promise<DeliveryRecord | undefined> {
+    return this.#inner.getDelivery(id);
+  }
+
+  redeliver(id: number, now: string): Promise<boolean> {
+    return this.#inner.redeliver(id, now);
+  }
+
+  outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }> {
+    return this.#inner.outboxLag();
   }
 
   getMeta(key: string): Promise<string | undefined> {

@@ -1,10 +1,18 @@
 import type {
   AppRecord,
+  AttemptResult,
   BusinessRecord,
+  DeliveryQuery,
+  DeliveryRecord,
+  HistoryEntry,
+  NumberWebhookOverride,
+  PhoneNumberChange,
   PhoneNumberRecord,
   StateSnapshot,
+  SubscriptionState,
   TokenRecord,
   WabaRecord,
+  WebhookSubscription,
 } from './records.ts';
 
 /**
@@ -28,6 +36,38 @@ export interface Store {
   /** Numbers in id order after `afterId` (keyset paging, so a scan is stable and cheap on any backend). */
   scanPhoneNumbers(afterId: string | null, limit: number): Promise<PhoneNumberRecord[]>;
   listTokens(): Promise<TokenRecord[]>;
+
+  listApps(): Promise<AppRecord[]>;
+  /** The whole state in insertion order (what export writes). */
+  readState(): Promise<StateSnapshot>;
+
+  /**
+   * One lifecycle change in one transaction: replaces the number's row, appends its history lines
+   * and writes the events it causes to the outbox.
+   */
+  commitPhoneNumberChange(change: PhoneNumberChange): Promise<void>;
+  /** Newest first. */
+  listHistory(phoneNumberId: string): Promise<HistoryEntry[]>;
+  /** Sets or removes (null) an app's webhook subscription. */
+  setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void>;
+  /** Sets a subscription's state, only if its URL is still `url` (a verification may race a change). */
+  setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void>;
+  setNumberWebhookState(
+    phoneNumberId: string,
+    url: string,
+    state: NumberWebhookOverride['state'],
+  ): Promise<void>;
+
+  /** The oldest pending event of each (app, number) whose next attempt is due at `now`: one in flight each. */
+  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]>;
+  /** Applies dispatch results (attempt lines and new statuses) in one transaction; unknown rows are ignored. */
+  recordAttempts(results: readonly AttemptResult[]): Promise<void>;
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+  getDelivery(id: number): Promise<DeliveryRecord | undefined>;
+  /** Puts an event back to `pending`, due at `now`; false when there is no such event. */
+  redeliver(id: number, now: string): Promise<boolean>;
+  /** Pending events: how many, and the creation time of the oldest. */
+  outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }>;
 
   /** Server-wide secrets and settings (signing keys, cursor MAC key, clock offset). */
   getMeta(key: string): Promise<string | undefined>;

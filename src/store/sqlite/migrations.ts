@@ -112,4 +112,9 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX webhook_attempts_outbox ON webhook_attempts(outbox_id);
   `,
+  // 2: deliveries are looked up by number and status for the log; due rows by time.
+  `
+  CREATE INDEX outbox_number ON outbox(phone_number_id, id);
+  CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+  `,
 ];
