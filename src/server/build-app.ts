@@ -7,6 +7,8 @@ import { GraphError, invalidParameter, unknownError } from '../graph/graph-error
 import { GraphHandler } from '../graph/graph-handler.ts';
 import { randomRequestIds, type RequestIds } from '../graph/request-ids.ts';
 import { CachedStore } from '../store/cached-store.ts';
+import type { ScenarioDocument } from '../contract/scenario.ts';
+import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
@@ -21,12 +23,18 @@ export interface BuildAppOptions {
   /** A pino logger; defaults to a silent one (the CLI passes one writing to stderr). */
   readonly logger?: FastifyBaseLogger;
   readonly adminToken?: string;
+  /** What `POST /__admin/reset` loads without a body (the scenario the server started with). */
+  readonly startScenario?: ScenarioDocument;
+  /** Webhook retry and timeout settings; the dispatcher runs only under `startServer`. */
+  readonly webhooks?: Partial<DispatcherSettings>;
 }
 
 export interface PhonegraphApp {
   readonly fastify: FastifyInstance;
   readonly store: CachedStore;
   readonly clock: AdjustableClock;
+  /** Built here, started by `startServer`: an app that never listens sends no webhooks. */
+  readonly dispatcher: OutboxDispatcher;
 }
 
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
@@ -102,6 +110,19 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   });
   void fastify.register(graphRoutes, { graph });
   void fastify.register(reservedPaths);
-  void fastify.register(adminPlane, { prefix: '/__admin', store, clock, adminToken: options.adminToken });
-  return { fastify, store, clock };
+  const dispatcher = new OutboxDispatcher({
+    store,
+    clock,
+    logger,
+    ...(options.webhooks === undefined ? {} : { settings: options.webhooks }),
+  });
+  void fastify.register(adminPlane, {
+    prefix: '/__admin',
+    store,
+    clock,
+    dispatcher,
+    startScenario: options.startScenario,
+    adminToken: options.adminToken,
+  });
+  return { fastify, store, clock, dispatcher };
 }

@@ -1,8 +1,13 @@
 import type { AdjustableClock } from '../../domain/clock.ts';
+import type { ScenarioDocument } from '../../contract/scenario.ts';
 import type { CachedStore } from '../../store/cached-store.ts';
+import type { OutboxDispatcher } from '../../webhooks/outbox-dispatcher.ts';
 
 /** What admin route modules get; each module registers its routes under `/__admin`. */
 export interface AdminDeps {
   readonly store: CachedStore;
   readonly clock: AdjustableClock;
+  /** Told after every committed change, so events go out without waiting for the next poll. */
+  readonly dispatcher: OutboxDispatcher;
+  readonly startScenario: ScenarioDocument | undefined;
 }

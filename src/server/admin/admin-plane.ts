@@ -5,6 +5,10 @@ import type { AdminDeps } from './admin-deps.ts';
 import { sendAdminError } from './admin-errors.ts';
 import { certKeyRoutes } from './routes/cert-key-routes.ts';
 import { clockRoutes } from './routes/clock-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { phoneNumberRoutes } from './routes/phone-number-routes.ts';
+import { stateRoutes } from './routes/state-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
@@ -18,6 +22,10 @@ export const MAX_ADMIN_BODY_BYTES = 16 * 1_048_576;
 const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[] = [
   certKeyRoutes,
   clockRoutes,
+  stateRoutes,
+  phoneNumberRoutes,
+  webhookRoutes,
+  healthRoutes,
 ];
 
 function isLoopback(address: string | undefined): boolean {
@@ -76,7 +84,12 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     const message = status === 500 ? 'Internal error' : (error.message ?? 'Bad request');
     return sendAdminError(reply, status, 'validation_failed', message);
   });
-  const deps: AdminDeps = { store: options.store, clock: options.clock };
+  const deps: AdminDeps = {
+    store: options.store,
+    clock: options.clock,
+    dispatcher: options.dispatcher,
+    startScenario: options.startScenario,
+  };
   for (const register of ROUTE_MODULES) register(app, deps);
   // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.
   app.all('/', async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));

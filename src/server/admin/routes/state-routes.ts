@@ -1,0 +1,41 @@
+import type { FastifyInstance } from 'fastify';
+import type { ScenarioDocument } from '../../../contract/scenario.ts';
+import { exportScenario } from '../../../domain/scenario/export-scenario.ts';
+import { ScenarioError, validateScenario } from '../../../domain/scenario/validate-scenario.ts';
+import { loadScenario } from '../../../domain/state-loader.ts';
+import type { AdminDeps } from '../admin-deps.ts';
+import { sendAdminError } from '../admin-errors.ts';
+
+const EMPTY_SCENARIO: ScenarioDocument = { version: 1 };
+
+function isEmptyBody(body: unknown): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0)
+  );
+}
+
+/** Reset and export: the whole state as a scenario document (control-plane.md §3). */
+export function stateRoutes(app: FastifyInstance, deps: AdminDeps): void {
+  app.post('/reset', async (request, reply) => {
+    let document: ScenarioDocument;
+    try {
+      document = isEmptyBody(request.body)
+        ? (deps.startScenario ?? EMPTY_SCENARIO)
+        : validateScenario(request.body, 'request body');
+    } catch (error) {
+      if (error instanceof ScenarioError)
+        return sendAdminError(reply, 400, 'validation_failed', error.message);
+      throw error;
+    }
+    await loadScenario(deps.store, document, deps.clock);
+    deps.dispatcher.notify();
+    return reply.send({ success: true });
+  });
+
+  app.get('/export', async (_request, reply) => {
+    const body = JSON.stringify(exportScenario(await deps.store.readState()), null, 2) + '\n';
+    return reply.type('application/json; charset=utf-8').send(body);
+  });
+}

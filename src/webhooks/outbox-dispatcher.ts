@@ -1,0 +1,302 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { Clock } from '../domain/clock.ts';
+import { encodeGraphJson } from '../graph/wire-json.ts';
+import type { AppRecord, AttemptResult, DeliveryRecord, PhoneNumberRecord } from '../store/records.ts';
+import type { Store } from '../store/store.ts';
+import { CallbackClient } from './http-send.ts';
+import { hubSignature } from './signature.ts';
+import { verifySubscription } from './verification.ts';
+
+export interface DispatcherSettings {
+  /** First retry after about this long; each further retry doubles it (webhooks.md: about 1 s). */
+  readonly retryBaseMs: number;
+  /** The longest wait between two tries (1 h). */
+  readonly retryCapMs: number;
+  /** After this long since the change an undelivered event is `failed` (24 h). */
+  readonly retryWindowMs: number;
+  /** A callback that has not answered after this long failed (10 s). */
+  readonly timeoutMs: number;
+  /** How long the dispatcher sleeps when nothing is due (a change wakes it at once). */
+  readonly idleMs: number;
+  /** Deliveries in flight at once, at most one per (app, number). */
+  readonly batchSize: number;
+}
+
+export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = {
+  retryBaseMs: 1000,
+  retryCapMs: 3_600_000,
+  retryWindowMs: 86_400_000,
+  timeoutMs: 10_000,
+  idleMs: 250,
+  batchSize: 256,
+};
+
+export interface DispatcherOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly logger?: FastifyBaseLogger;
+  readonly settings?: Partial<DispatcherSettings>;
+  /** Jitter source in [0, 1); injected so tests can pin it. */
+  readonly random?: () => number;
+}
+
+/** Exponential backoff with ±20 % jitter: about base, 2×base, 4×base… capped. `tries` ≥ 1. */
+export function backoffMs(settings: DispatcherSettings, tries: number, random: () => number): number {
+  const exponential = Math.min(settings.retryCapMs, settings.retryBaseMs * 2 ** Math.min(tries - 1, 40));
+  return Math.round(exponential * (0.8 + 0.4 * random()));
+}
+
+interface Target {
+  readonly url: string;
+  readonly verifyToken: string;
+  readonly active: boolean;
+  readonly kind: 'app' | 'number';
+}
+
+interface VerificationState {
+  tries: number;
+  nextAt: number;
+  running: boolean;
+}
+
+/**
+ * Delivers the outbox after commit: the oldest pending event of each (app, number) at a time, so events
+ * of one number arrive in order; retries on the injected clock; every attempt logged in one batched
+ * transaction per round. Subscriptions waiting for verification are verified here.
+ */
+export class OutboxDispatcher {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #logger: FastifyBaseLogger | undefined;
+  readonly #settings: DispatcherSettings;
+  readonly #random: () => number;
+  readonly #client = new CallbackClient();
+  readonly #verifications = new Map<string, VerificationState>();
+  readonly #abort = new AbortController();
+  #running: Promise<void> | undefined;
+  #stopped = false;
+  #wake: (() => void) | undefined;
+  #pokes = 0;
+
+  constructor(options: DispatcherOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#logger = options.logger;
+    this.#settings = { ...DEFAULT_DISPATCHER_SETTINGS, ...options.settings };
+    this.#random = options.random ?? Math.random;
+  }
+
+  get settings(): DispatcherSettings {
+    return this.#settings;
+  }
+
+  start(): void {
+    if (this.#running !== undefined) return;
+    this.#running = this.#loop();
+  }
+
+  /** A change committed (or the clock moved): look at the outbox now. */
+  notify(): void {
+    this.#pokes++;
+    this.#wake?.();
+  }
+
+  /** Stops after the current round; requests in flight are aborted and stay pending (at least once). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#abort.abort();
+    this.#wake?.();
+    await this.#running;
+    this.#client.close();
+  }
+
+  async #loop(): Promise<void> {
+    while (!this.#stopped) {
+      const pokes = this.#pokes;
+      let worked = false;
+      try {
+        worked = await this.runOnce();
+      } catch (error) {
+        this.#logger?.error({ err: error }, 'webhook dispatch round failed');
+      }
+      if (!worked && !this.#stopped && pokes === this.#pokes) await this.#sleep(this.#settings.idleMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = () => {
+        this.#wake = undefined;
+        done();
+      };
+    });
+  }
+
+  /** One round: verify waiting subscriptions, then send what is due. True when anything was sent. */
+  async runOnce(): Promise<boolean> {
+    const now = this.#clock.now().getTime();
+    const apps = await this.#store.listApps();
+    for (const app of apps) {
+      if (app.webhook?.state === 'pending_verification') {
+        this.#verify(`app:${app.id}`, app.webhook.url, app.webhook.verify_token, now, () =>
+          this.#store.setAppWebhookState(app.id, app.webhook?.url ?? '', 'active'),
+        );
+      }
+    }
+    const due = await this.#store.dueDeliveries(new Date(now).toISOString(), this.#settings.batchSize);
+    if (due.length === 0) return false;
+    const results = await Promise.all(due.map((delivery) => this.#dispatch(delivery, now)));
+    const recorded = results.filter((result): result is AttemptResult => result !== undefined);
+    if (recorded.length > 0) await this.#store.recordAttempts(recorded);
+    return recorded.some((result) => result.attempt !== null || result.status !== 'pending');
+  }
+
+  #verify(key: string, url: string, verifyToken: string, now: number, activate: () => Promise<void>): void {
+    const stateKey = `${key}:${url}`;
+    let state = this.#verifications.get(stateKey);
+    if (state === undefined) {
+      state = { tries: 0, nextAt: now, running: false };
+      this.#verifications.set(stateKey, state);
+    }
+    if (!state.running && state.nextAt <= now && !this.#stopped) {
+      const current = state;
+      current.running = true;
+      current.tries++;
+      void verifySubscription(this.#client, url, verifyToken, this.#settings.timeoutMs)
+        .then(async (ok) => {
+          if (ok) {
+            await activate();
+            this.#verifications.delete(stateKey);
+            this.notify();
+          } else {
+            current.nextAt =
+              this.#clock.now().getTime() + backoffMs(this.#settings, current.tries, this.#random);
+          }
+        })
+        .catch((error: unknown) => this.#logger?.error({ err: error }, 'webhook verification failed'))
+        .finally(() => {
+          current.running = false;
+        });
+    }
+  }
+
+  #target(app: AppRecord, number: PhoneNumberRecord | undefined): Target | undefined {
+    if (app.webhook === null) return undefined;
+    const override = number?.webhook_override ?? null;
+    if (override !== null) {
+      return {
+        url: override.url,
+        verifyToken: override.verify_token,
+        active: override.state === 'active',
+        kind: 'number',
+      };
+    }
+    return {
+      url: app.webhook.url,
+      verifyToken: app.webhook.verify_token,
+      active: app.webhook.state === 'active',
+      kind: 'app',
+    };
+  }
+
+  async #dispatch(delivery: DeliveryRecord, now: number): Promise<AttemptResult | undefined> {
+    const app = await this.#store.getApp(delivery.app_id);
+    const number = await this.#store.getPhoneNumber(delivery.phone_number_id);
+    const skipped: AttemptResult = {
+      outbox_id: delivery.id,
+      attempt: null,
+      status: 'skipped',
+      next_attempt_at: null,
+      counted: false,
+    };
+    if (app === undefined || app.webhook === null || !app.webhook.fields.includes(delivery.field))
+      return skipped;
+    const target = this.#target(app, number);
+    if (target === undefined) return skipped;
+    const deadline = Date.parse(delivery.created_at) + this.#settings.retryWindowMs;
+    if (!target.active) {
+      if (now >= deadline) {
+        return {
+          outbox_id: delivery.id,
+          attempt: {
+            at: new Date(now).toISOString(),
+            url: target.url,
+            http_status: null,
+            latency_ms: null,
+            error: 'subscription not verified',
+          },
+          status: 'failed',
+          next_attempt_at: null,
+          counted: false,
+        };
+      }
+      const key = target.kind === 'app' ? `app:${app.id}` : `number:${delivery.phone_number_id}`;
+      this.#verify(key, target.url, target.verifyToken, now, () =>
+        target.kind === 'app'
+          ? this.#store.setAppWebhookState(app.id, target.url, 'active')
+          : this.#store.setNumberWebhookState(delivery.phone_number_id, target.url, 'active'),
+      );
+      // Waits in the outbox, untouched, until the subscription is active or the window ends.
+      return undefined;
+    }
+    return this.#deliver(delivery, app, target.url, now, deadline);
+  }
+
+  async #deliver(
+    delivery: DeliveryRecord,
+    app: AppRecord,
+    url: string,
+    now: number,
+    deadline: number,
+  ): Promise<AttemptResult | undefined> {
+    const body = Buffer.from(encodeGraphJson(JSON.parse(delivery.payload)), 'latin1');
+    const started = performance.now();
+    let status: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await this.#client.send({
+        method: 'POST',
+        url,
+        headers: {
+          'Content-Type': 'application/json',
+          'X-Hub-Signature-256': hubSignature(app.secret, body),
+          'User-Agent': 'facebookexternalua',
+          'X-Phonegraph-Event-Id': delivery.event_id,
+        },
+        body,
+        timeoutMs: this.#settings.timeoutMs,
+        signal: this.#abort.signal,
+      });
+      status = response.status;
+    } catch (caught) {
+      // Stopping: the event stays pending and goes out after the restart.
+      if (this.#stopped) return undefined;
+      error = (caught as Error).message ?? String(caught);
+    }
+    const latency = Math.round(performance.now() - started);
+    const at = new Date(now).toISOString();
+    const attempt = { at, url, http_status: status, latency_ms: latency, error };
+    const tries = delivery.attempts + 1;
+    if (status !== null && status >= 200 && status < 300) {
+      return { outbox_id: delivery.id, attempt, status: 'delivered', next_attempt_at: null, counted: true };
+    }
+    if (status !== null && error === null) attempt.error = `HTTP ${status}`;
+    const next = this.#clock.now().getTime() + backoffMs(this.#settings, tries, this.#random);
+    if (next >= deadline) {
+      return { outbox_id: delivery.id, attempt, status: 'failed', next_attempt_at: null, counted: true };
+    }
+    return {
+      outbox_id: delivery.id,
+      attempt,
+      status: 'pending',
+      next_attempt_at: new Date(next).toISOString(),
+      counted: true,
+    };
+  }
+}
