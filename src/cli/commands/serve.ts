@@ -69,12 +69,16 @@ function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSet
   };
 }
 
-/** `--scenario` loads into an empty database or replaces the state with `--reset`; never silently. */
-async function prepareState(store: Store, settings: ServeSettings): Promise<void> {
+/**
+ * `--scenario` loads into an empty database or replaces the state with `--reset`; never silently.
+ * Returns the start scenario, which `POST /__admin/reset` without a body loads again.
+ */
+async function prepareState(store: Store, settings: ServeSettings): Promise<ScenarioDocument> {
   await ensureCertificateKeys(store);
   const empty = await store.isEmpty();
+  const start = await loadScenarioFile(settings.scenario ?? DEMO_SCENARIO_PATH);
   if (settings.scenario !== undefined) {
-    const document = await loadScenarioFile(settings.scenario);
+    const document = start;
     if (!empty && !settings.reset) {
       throw new CliError(
         `database ${settings.db} is not empty; pass --reset to replace its state with ${settings.scenario}`,
@@ -83,8 +87,9 @@ async function prepareState(store: Store, settings: ServeSettings): Promise<void
     }
     await loadScenario(store, document, systemClock);
   } else if (empty || settings.reset) {
-    await loadScenario(store, await loadScenarioFile(DEMO_SCENARIO_PATH), systemClock);
+    await loadScenario(store, start, systemClock);
   }
+  return start;
 }
 
 /** The demo's literal tokens, when they are in this database, and a curl that works with the first. */
@@ -110,8 +115,9 @@ async function demoHints(store: Store, url: string): Promise<string[]> {
 export async function serveCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const settings = settingsFrom(args, io.env);
   const store = new SqliteStore({ path: settings.db });
+  let startScenario: ScenarioDocument;
   try {
-    await prepareState(store, settings);
+    startScenario = await prepareState(store, settings);
   } catch (error) {
     await store.close();
     throw error;
@@ -122,6 +128,7 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     host: settings.host,
     port: settings.port,
     logger,
+    startScenario,
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
