@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../domain/clock.ts';
 import { encodeGraphJson } from '../graph/wire-json.ts';
@@ -84,6 +85,8 @@ export class OutboxDispatcher {
     this.#logger = options.logger;
     this.#settings = { ...DEFAULT_DISPATCHER_SETTINGS, ...options.settings };
     this.#random = options.random ?? Math.random;
+    // Every request in flight listens on the one stop signal.
+    setMaxListeners(0, this.#abort.signal);
   }
 
   get settings(): DispatcherSettings {
@@ -119,7 +122,10 @@ export class OutboxDispatcher {
       } catch (error) {
         this.#logger?.error({ err: error }, 'webhook dispatch round failed');
       }
-      if (!worked && !this.#stopped && pokes === this.#pokes) await this.#sleep(this.#settings.idleMs);
+      if (this.#stopped) break;
+      // The store may answer without real I/O, so a round must always give the event loop a turn.
+      if (worked || pokes !== this.#pokes) await new Promise((resolve) => setImmediate(resolve));
+      else await this.#sleep(this.#settings.idleMs);
     }
   }
 
