@@ -310,3 +310,58 @@ test('resets to the start scenario without a body and rejects an invalid scenari
     await app.store.close();
   }
 });
+
+test('merges a scenario: known ids updated key by key, new records added, history and outbox kept', () =>
+  withApp(async (app) => {
+    await post(app, `/phone-numbers/${ID.flagged}/status`, { status: 'CONNECTED' });
+    const before = json(await get(app, '/export'));
+    const merged = await post(app, '/scenario', {
+      version: 1,
+      businesses: [
+        {
+          id: '2100000000000001',
+          wabas: [
+            {
+              id: ID.waba,
+              phone_numbers: [
+                { id: ID.connected, status: 'RESTRICTED', quality_rating: 'RED' },
+                {
+                  id: '410000000000099',
+                  display_phone_number: '+1 555-020-0099',
+                  verified_name: 'Added Line',
+                },
+              ],
+            },
+          ],
+        },
+      ],
+    });
+    assert.equal(merged.statusCode, 200, merged.body);
+    const graph = await app.get(
+      `/v21.0/${ID.connected}?fields=status,quality_rating,verified_name&access_token=T-ALL`,
+    );
+    assert.equal(
+      graph.body,
+      `{"status":"RESTRICTED","quality_rating":"RED","verified_name":"Support Line","id":"${ID.connected}"}`,
+    );
+    const added = await app.get('/v21.0/410000000000099?fields=verified_name&access_token=T-ALL');
+    assert.equal(added.body, '{"verified_name":"Added Line","id":"410000000000099"}');
+    assert.equal(json(await get(app, `/phone-numbers/${ID.flagged}/history`)).data.length, 1);
+    assert.equal(json(await get(app, '/webhooks/deliveries')).data.length, 1);
+    const after = json(await get(app, '/export'));
+    assert.deepEqual(after.apps, before.apps);
+    assert.deepEqual(after.tokens, before.tokens);
+    assert.deepEqual(after.businesses[1], before.businesses[1]);
+  }));
+
+test('refuses a merge that makes the state invalid and changes nothing', () =>
+  withApp(async (app) => {
+    const before = (await get(app, '/export')).body;
+    const response = await post(app, '/scenario', {
+      version: 1,
+      tokens: [{ value: 'T-NEW', app: '1999999999999999' }],
+    });
+    assert.equal(response.statusCode, 400);
+    assert.equal(json(response).error.code, 'validation_failed');
+    assert.equal((await get(app, '/export')).body, before);
+  }));

@@ -3,7 +3,10 @@ import type { Store } from '../store/store.ts';
 import { issueCertificate } from './certificate.ts';
 import { ensureCertificateKeys } from './certificate-keys.ts';
 import type { Clock } from './clock.ts';
+import { exportScenario } from './scenario/export-scenario.ts';
+import { keepSubscriptionStates, mergeScenario } from './scenario/merge-scenario.ts';
 import { normalizeScenario } from './scenario/normalize-scenario.ts';
+import { validateScenario } from './scenario/validate-scenario.ts';
 
 /** Replaces the whole state with a validated scenario in one store transaction. */
 export async function loadScenario(store: Store, document: ScenarioDocument, clock: Clock): Promise<void> {
@@ -14,4 +17,26 @@ export async function loadScenario(store: Store, document: ScenarioDocument, clo
       issueCertificate({ phoneNumber, name, issuedAt }, keys.privateKeyPem),
   });
   await store.replaceState(snapshot);
+}
+
+/**
+ * Merges a scenario into the current state in one store transaction: records with a known id are updated
+ * key by key, new ones added; history, outbox and deliveries stay. The merged document is validated as a
+ * whole (error paths refer to it), so a number patch may give only `{id, status}`.
+ */
+export async function mergeIntoState(
+  store: Store,
+  given: ScenarioDocument,
+  clock: Clock,
+  file: string,
+): Promise<void> {
+  const keys = await ensureCertificateKeys(store);
+  const before = await store.readState();
+  const merged = validateScenario(mergeScenario(exportScenario(before), given), file);
+  const snapshot = normalizeScenario(merged, {
+    now: clock.now(),
+    issueCertificate: (phoneNumber, name, issuedAt) =>
+      issueCertificate({ phoneNumber, name, issuedAt }, keys.privateKeyPem),
+  });
+  await store.replaceState(keepSubscriptionStates(before, snapshot), { keepLog: true });
 }

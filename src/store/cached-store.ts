@@ -98,9 +98,9 @@ export class CachedStore implements Store {
     return this.#inner.isEmpty();
   }
 
-  async replaceState(state: StateSnapshot): Promise<void> {
+  async replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void> {
     try {
-      await this.#inner.replaceState(state);
+      await this.#inner.replaceState(state, options);
     } finally {
       this.invalidate();
     }

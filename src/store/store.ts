@@ -23,8 +23,11 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** True when no app, WABA, number or token is stored. */
   isEmpty(): Promise<boolean>;
-  /** Replaces every stateful table with the snapshot in one transaction. Secrets in `meta` survive. */
-  replaceState(state: StateSnapshot): Promise<void>;
+  /**
+   * Replaces every stateful table with the snapshot in one transaction. Secrets in `meta` survive; with
+   * `keepLog` so do history, outbox and deliveries (a scenario merge).
+   */
+  replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void>;
 
   getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined>;
   getWaba(id: string): Promise<WabaRecord | undefined>;

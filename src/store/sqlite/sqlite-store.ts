@@ -36,6 +36,9 @@ const STATE_TABLES = [
   'outbox',
 ];
 
+/** What a scenario merge keeps: they refer to numbers by id only. */
+const LOG_TABLES = ['webhook_attempts', 'history', 'outbox'];
+
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
   readonly path: string;
@@ -239,9 +242,12 @@ export class SqliteStore implements Store {
     return Number(row?.n ?? 0) === 0;
   }
 
-  async replaceState(state: StateSnapshot): Promise<void> {
+  async replaceState(state: StateSnapshot, options: { keepLog?: boolean } = {}): Promise<void> {
     this.#db.transaction(() => {
-      for (const table of STATE_TABLES) this.#db.exec(`DELETE FROM ${table}`);
+      for (const table of STATE_TABLES) {
+        if (options.keepLog === true && LOG_TABLES.includes(table)) continue;
+        this.#db.exec(`DELETE FROM ${table}`);
+      }
       this.#insertState(state);
       this.#statement(
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ScenarioDocument } from '../../../contract/scenario.ts';
 import { exportScenario } from '../../../domain/scenario/export-scenario.ts';
 import { ScenarioError, validateScenario } from '../../../domain/scenario/validate-scenario.ts';
-import { loadScenario } from '../../../domain/state-loader.ts';
+import { loadScenario, mergeIntoState } from '../../../domain/state-loader.ts';
 import type { AdminDeps } from '../admin-deps.ts';
 import { sendAdminError } from '../admin-errors.ts';
 
@@ -30,6 +30,22 @@ export function stateRoutes(app: FastifyInstance, deps: AdminDeps): void {
       throw error;
     }
     await loadScenario(deps.store, document, deps.clock);
+    deps.dispatcher.notify();
+    return reply.send({ success: true });
+  });
+
+  app.post('/scenario', async (request, reply) => {
+    const body = request.body as { version?: unknown } | null | undefined;
+    if (body === null || typeof body !== 'object' || Array.isArray(body) || body.version !== 1) {
+      return sendAdminError(reply, 400, 'validation_failed', 'request body: $.version: expected 1');
+    }
+    try {
+      await mergeIntoState(deps.store, body as ScenarioDocument, deps.clock, 'merged scenario');
+    } catch (error) {
+      if (error instanceof ScenarioError)
+        return sendAdminError(reply, 400, 'validation_failed', error.message);
+      throw error;
+    }
     deps.dispatcher.notify();
     return reply.send({ success: true });
   });
