@@ -214,6 +214,20 @@ test(
       assert.equal(JSON.parse(readFileSync(`${dir}/export.json`, 'utf8')).apps[0].secret, SECRET);
       const unreachable = spawnCli(['admin', 'export', '--base-url', 'http://127.0.0.1:9']);
       assert.equal(await unreachable.exited, 4);
+      const badWindow = spawnCli([
+        'serve',
+        '--db',
+        ':memory:',
+        '--port',
+        '0',
+        '--webhook-retry-window',
+        'soon',
+      ]);
+      assert.equal(await badWindow.exited, 2);
+      assert.equal(
+        badWindow.output.stderr,
+        'error: --webhook-retry-window must be a duration like 24h or 90m, got soon\n',
+      );
     } finally {
       server.proc.child.kill('SIGTERM');
       await server.proc.exited;

@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { ScenarioDocument } from '../../contract/scenario.ts';
 import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
 import { systemClock } from '../../domain/clock.ts';
+import { parseDuration } from '../../domain/duration.ts';
 import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
 import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
 import { loadScenario } from '../../domain/state-loader.ts';
@@ -24,12 +25,14 @@ const SERVE_OPTIONS = {
   redis: { type: 'string' },
   'public-url': { type: 'string' },
   'log-level': { type: 'string' },
+  'webhook-retry-window': { type: 'string' },
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const SERVE_USAGE = `phonegraph serve [--host 127.0.0.1] [--port 8484] [--db ./phonegraph.db | :memory:]
-                 [--scenario FILE] [--reset] [--admin-token T] [--public-url URL] [--log-level info]`;
+                 [--scenario FILE] [--reset] [--admin-token T] [--public-url URL] [--log-level info]
+                 [--webhook-retry-window 24h]`;
 
 interface ServeSettings {
   readonly host: string;
@@ -39,6 +42,7 @@ interface ServeSettings {
   readonly reset: boolean;
   readonly adminToken: string | undefined;
   readonly logLevel: string;
+  readonly webhookRetryWindowMs: number | undefined;
 }
 
 function str(value: string | boolean | undefined): string | undefined {
@@ -58,7 +62,16 @@ function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSet
   const logLevel = str(values['log-level']) ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, EXIT.usage);
+  const windowText = str(values['webhook-retry-window']);
+  const webhookRetryWindowMs = windowText === undefined ? undefined : parseDuration(windowText);
+  if (windowText !== undefined && (webhookRetryWindowMs === undefined || webhookRetryWindowMs <= 0)) {
+    throw new CliError(
+      `--webhook-retry-window must be a duration like 24h or 90m, got ${windowText}`,
+      EXIT.usage,
+    );
+  }
   return {
+    webhookRetryWindowMs,
     host: str(values.host) ?? '127.0.0.1',
     port,
     db: str(values.db) ?? './phonegraph.db',
@@ -129,6 +142,9 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     port: settings.port,
     logger,
     startScenario,
+    ...(settings.webhookRetryWindowMs === undefined
+      ? {}
+      : { webhooks: { retryWindowMs: settings.webhookRetryWindowMs } }),
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
