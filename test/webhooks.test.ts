@@ -23,8 +23,12 @@ const N = {
 /** 2026-11-24T12:00:00Z, the fixed clock of the suites. */
 const TIME = 1795521600;
 
-function scenario(url: string, fields?: string[]): string {
+function scenario(url: string, fields?: string[], overrideUrl?: string): string {
   const fieldLine = fields === undefined ? '' : `, fields: [${fields.join(', ')}]`;
+  const override =
+    overrideUrl === undefined
+      ? ''
+      : `, webhook_configuration: { override_callback_uri: "${overrideUrl}", verify_token: vt-number }`;
   return `
 version: 1
 apps:
@@ -48,7 +52,7 @@ businesses:
           - { id: "${N.disconnected}", display_phone_number: "+1 555-030-0003", verified_name: Three, status: DISCONNECTED }
           - { id: "${N.flagged}", display_phone_number: "+1 555-030-0004", verified_name: Four, status: FLAGGED, messaging_limit_tier: TIER_10K }
           - { id: "${N.second}", display_phone_number: "+1 555-030-0005", verified_name: Five }
-          - { id: "${N.third}", display_phone_number: "+1 555-030-0006", verified_name: Six }
+          - { id: "${N.third}", display_phone_number: "+1 555-030-0006", verified_name: Six${override} }
 `;
 }
 
@@ -69,12 +73,17 @@ after(async () => {
 });
 
 async function harness(
-  options: { fields?: string[]; webhooks?: Partial<DispatcherSettings>; verify?: (c: string) => string } = {},
+  options: {
+    fields?: string[];
+    webhooks?: Partial<DispatcherSettings>;
+    verify?: (c: string) => string;
+    overrideUrl?: string;
+  } = {},
 ): Promise<Harness> {
   const receiver = await new WebhookReceiver(SECRET).listen();
   if (options.verify !== undefined) receiver.verify = options.verify;
   const store = new SqliteStore({ path: ':memory:' });
-  await loadScenarioText(store, scenario(receiver.url, options.fields));
+  await loadScenarioText(store, scenario(receiver.url, options.fields, options.overrideUrl));
   const server = await startServer({
     store,
     host: '127.0.0.1',
@@ -424,6 +433,28 @@ describe('delivery', () => {
       }
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('number override', () => {
+  test('sends a number with its own URL there, verified with its token, and a hanging one holds up no other number', async () => {
+    const own = await new WebhookReceiver(SECRET).listen();
+    own.action = () => 'hang';
+    const h = await harness({ overrideUrl: own.url });
+    try {
+      await h.admin('POST', `/phone-numbers/${N.third}/status`, { status: 'BANNED' });
+      await waitFor(() => own.events.length >= 1, 'the event at the number URL');
+      assert.equal(own.verifications[0]?.query.get('hub.verify_token'), 'vt-number');
+      assert.equal(own.events[0]?.signatureValid, true);
+      assert.match(own.events[0]?.raw ?? '', /"phone_number":"15550300006"/);
+      await h.admin('POST', `/phone-numbers/${N.second}/status`, { status: 'BANNED' });
+      await waitFor(() => h.receiver.events.length >= 1, 'the other number, while the first hangs');
+      assert.match(h.receiver.events[0]?.raw ?? '', /"phone_number":"15550300005"/);
+      assert.equal(h.receiver.events.length, 1);
+    } finally {
+      await h.close();
+      await own.close();
     }
   });
 });

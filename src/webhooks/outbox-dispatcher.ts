@@ -54,6 +54,10 @@ interface Target {
   readonly kind: 'app' | 'number';
 }
 
+type Plan =
+  | { readonly result: AttemptResult }
+  | { readonly app: AppRecord; readonly url: string; readonly deadline: number };
+
 interface VerificationState {
   tries: number;
   nextAt: number;
@@ -74,6 +78,10 @@ export class OutboxDispatcher {
   readonly #client = new CallbackClient();
   readonly #verifications = new Map<string, VerificationState>();
   readonly #abort = new AbortController();
+  /** (app, number) pairs with a request in flight or a result not yet written: one at a time each. */
+  readonly #inflight = new Set<string>();
+  readonly #sending = new Set<Promise<void>>();
+  #finished: { key: string; result: AttemptResult | undefined }[] = [];
   #running: Promise<void> | undefined;
   #stopped = false;
   #wake: (() => void) | undefined;
@@ -110,7 +118,12 @@ export class OutboxDispatcher {
     this.#abort.abort();
     this.#wake?.();
     await this.#running;
-    this.#client.close();
+    await Promise.all(this.#sending);
+    try {
+      await this.#flush();
+    } finally {
+      this.#client.close();
+    }
   }
 
   async #loop(): Promise<void> {
@@ -144,7 +157,11 @@ export class OutboxDispatcher {
     });
   }
 
-  /** One round: verify waiting subscriptions, then send what is due. True when anything was sent. */
+  /**
+   * One round: verify waiting subscriptions, write the results of finished requests, then start requests
+   * for what is due, without waiting for them (a slow receiver holds up only its own numbers). True when
+   * anything was written or started.
+   */
   async runOnce(): Promise<boolean> {
     const now = this.#clock.now().getTime();
     const apps = await this.#store.listApps();
@@ -155,12 +172,57 @@ export class OutboxDispatcher {
         );
       }
     }
-    const due = await this.#store.dueDeliveries(new Date(now).toISOString(), this.#settings.batchSize);
-    if (due.length === 0) return false;
-    const results = await Promise.all(due.map((delivery) => this.#dispatch(delivery, now)));
-    const recorded = results.filter((result): result is AttemptResult => result !== undefined);
-    if (recorded.length > 0) await this.#store.recordAttempts(recorded);
-    return recorded.some((result) => result.attempt !== null || result.status !== 'pending');
+    const flushed = await this.#flush();
+    const room = this.#settings.batchSize - this.#inflight.size;
+    if (room <= 0 || this.#stopped) return flushed;
+    // Heads in flight are still pending in the store, so ask for enough rows to skip past them.
+    const due = await this.#store.dueDeliveries(new Date(now).toISOString(), room + this.#inflight.size);
+    const immediate: AttemptResult[] = [];
+    let started = 0;
+    for (const delivery of due) {
+      if (started >= room) break;
+      const key = `${delivery.app_id}:${delivery.phone_number_id}`;
+      if (this.#inflight.has(key)) continue;
+      const step = await this.#plan(delivery, now);
+      if (step === undefined) continue;
+      if ('result' in step) {
+        immediate.push(step.result);
+        continue;
+      }
+      started++;
+      this.#inflight.add(key);
+      const sending: Promise<void> = this.#deliver(delivery, step.app, step.url, now, step.deadline)
+        .then(
+          (result) => {
+            this.#finished.push({ key, result });
+          },
+          (error: unknown) => {
+            this.#logger?.error({ err: error }, 'webhook delivery failed unexpectedly');
+            this.#finished.push({ key, result: undefined });
+          },
+        )
+        .finally(() => {
+          this.#sending.delete(sending);
+          this.notify();
+        });
+      this.#sending.add(sending);
+    }
+    if (immediate.length > 0) await this.#store.recordAttempts(immediate);
+    return flushed || started > 0 || immediate.length > 0;
+  }
+
+  /** Writes the results of finished requests in one transaction; their pairs may be sent again. */
+  async #flush(): Promise<boolean> {
+    if (this.#finished.length === 0) return false;
+    const done = this.#finished;
+    this.#finished = [];
+    const results = done.flatMap((entry) => (entry.result === undefined ? [] : [entry.result]));
+    try {
+      if (results.length > 0) await this.#store.recordAttempts(results);
+    } finally {
+      for (const entry of done) this.#inflight.delete(entry.key);
+    }
+    return true;
   }
 
   #verify(key: string, url: string, verifyToken: string, now: number, activate: () => Promise<void>): void {
@@ -211,7 +273,8 @@ export class OutboxDispatcher {
     };
   }
 
-  async #dispatch(delivery: DeliveryRecord, now: number): Promise<AttemptResult | undefined> {
+  /** What to do with a due event: nothing yet (waiting for verification), record a result, or send it. */
+  async #plan(delivery: DeliveryRecord, now: number): Promise<Plan | undefined> {
     const app = await this.#store.getApp(delivery.app_id);
     const number = await this.#store.getPhoneNumber(delivery.phone_number_id);
     const skipped: AttemptResult = {
@@ -221,14 +284,15 @@ export class OutboxDispatcher {
       next_attempt_at: null,
       counted: false,
     };
-    if (app === undefined || app.webhook === null || !app.webhook.fields.includes(delivery.field))
-      return skipped;
+    if (app === undefined || app.webhook === null || !app.webhook.fields.includes(delivery.field)) {
+      return { result: skipped };
+    }
     const target = this.#target(app, number);
-    if (target === undefined) return skipped;
+    if (target === undefined) return { result: skipped };
     const deadline = Date.parse(delivery.created_at) + this.#settings.retryWindowMs;
     if (!target.active) {
       if (now >= deadline) {
-        return {
+        const result: AttemptResult = {
           outbox_id: delivery.id,
           attempt: {
             at: new Date(now).toISOString(),
@@ -241,6 +305,7 @@ export class OutboxDispatcher {
           next_attempt_at: null,
           counted: false,
         };
+        return { result };
       }
       const key = target.kind === 'app' ? `app:${app.id}` : `number:${delivery.phone_number_id}`;
       this.#verify(key, target.url, target.verifyToken, now, () =>
@@ -251,7 +316,7 @@ export class OutboxDispatcher {
       // Waits in the outbox, untouched, until the subscription is active or the window ends.
       return undefined;
     }
-    return this.#deliver(delivery, app, target.url, now, deadline);
+    return { app, url: target.url, deadline };
   }
 
   async #deliver(
