@@ -9,6 +9,8 @@ export const EXIT = {
   graphError: 3,
   /** The server could not be reached. */
   network: 4,
+  /** The admin API answered with an error (invalid transition, unknown number, refused). */
+  adminError: 5,
 } as const;
 
 /** An expected failure: printed as one `error: …` line on stderr, then the process exits with `exitCode`. */

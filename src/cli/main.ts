@@ -1,5 +1,6 @@
 import { ScenarioError } from '../domain/scenario/validate-scenario.ts';
 import type { CommandIo } from './command-io.ts';
+import { ADMIN_USAGE, adminCommand } from './commands/admin.ts';
 import { CERT_USAGE, certCommand } from './commands/cert.ts';
 import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
@@ -9,12 +10,14 @@ const USAGE = `usage:
   ${SERVE_USAGE}
   ${CERT_USAGE}
   ${SCENARIO_USAGE}
+  ${ADMIN_USAGE}
 Every serve flag also reads PHONEGRAPH_<FLAG> (e.g. PHONEGRAPH_PORT). Docs: docs/cli.md`;
 
 const COMMANDS: Record<string, (args: readonly string[], io: CommandIo) => Promise<number>> = {
   serve: serveCommand,
   cert: certCommand,
   scenario: scenarioCommand,
+  admin: adminCommand,
 };
 
 /** Runs one command; expected failures become one `error: …` line and an exit code from the table. */

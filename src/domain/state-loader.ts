@@ -1,9 +1,12 @@
 import type { ScenarioDocument } from '../contract/scenario.ts';
-import type { Store } from '../store/store.ts';
+import { SCENARIO_SEED_META, type Store } from '../store/store.ts';
 import { issueCertificate } from './certificate.ts';
 import { ensureCertificateKeys } from './certificate-keys.ts';
 import type { Clock } from './clock.ts';
+import { exportScenario } from './scenario/export-scenario.ts';
+import { keepSubscriptionStates, mergeScenario } from './scenario/merge-scenario.ts';
 import { normalizeScenario } from './scenario/normalize-scenario.ts';
+import { validateScenario } from './scenario/validate-scenario.ts';
 
 /** Replaces the whole state with a validated scenario in one store transaction. */
 export async function loadScenario(store: Store, document: ScenarioDocument, clock: Clock): Promise<void> {
@@ -14,13 +17,33 @@ export async function loadScenario(store: Store, document: ScenarioDocument, clo
       issueCertificate({ phoneNumber, name, issuedAt }, keys.privateKeyPem),
   });
   await store.replaceState(snapshot);
-  // Fault-rule probabilities draw from the scenario's seed (control-plane.md §3).
-  await store.setMeta(SCENARIO_SEED_KEY, snapshot.seed === null ? '' : String(snapshot.seed));
 }
 
-export const SCENARIO_SEED_KEY = 'scenario_seed';
-
+/** The loaded scenario's `seed` (the store keeps it with the state); fault probabilities draw from it. */
 export async function scenarioSeed(store: Store): Promise<number | null> {
-  const value = await store.getMeta(SCENARIO_SEED_KEY);
-  return value === undefined || value === '' ? null : Number(value);
+  const value = await store.getMeta(SCENARIO_SEED_META);
+  const seed: unknown = value === undefined ? null : JSON.parse(value);
+  return typeof seed === 'number' ? seed : null;
+}
+
+/**
+ * Merges a scenario into the current state in one store transaction: records with a known id are updated
+ * key by key, new ones added; history, outbox and deliveries stay. The merged document is validated as a
+ * whole (error paths refer to it), so a number patch may give only `{id, status}`.
+ */
+export async function mergeIntoState(
+  store: Store,
+  given: ScenarioDocument,
+  clock: Clock,
+  file: string,
+): Promise<void> {
+  const keys = await ensureCertificateKeys(store);
+  const before = await store.readState();
+  const merged = validateScenario(mergeScenario(exportScenario(before), given), file);
+  const snapshot = normalizeScenario(merged, {
+    now: clock.now(),
+    issueCertificate: (phoneNumber, name, issuedAt) =>
+      issueCertificate({ phoneNumber, name, issuedAt }, keys.privateKeyPem),
+  });
+  await store.replaceState(keepSubscriptionStates(before, snapshot), { keepLog: true });
 }

@@ -11,6 +11,8 @@ import { BucAccounting } from '../limits/buc-accounting.ts';
 import type { BucWindow } from '../limits/buc-window.ts';
 import { MemoryWindow } from '../limits/memory-window.ts';
 import { CachedStore } from '../store/cached-store.ts';
+import type { ScenarioDocument } from '../contract/scenario.ts';
+import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
@@ -30,6 +32,10 @@ export interface BuildAppOptions {
   readonly bucWindow?: BucWindow;
   /** `--public-url`: base of paging links and QR image URLs; else `http://{Host}`. */
   readonly publicUrl?: string;
+  /** What `POST /__admin/reset` loads without a body (the scenario the server started with). */
+  readonly startScenario?: ScenarioDocument;
+  /** Webhook retry and timeout settings; the dispatcher runs only under `startServer`. */
+  readonly webhooks?: Partial<DispatcherSettings>;
 }
 
 export interface PhonegraphApp {
@@ -38,18 +44,8 @@ export interface PhonegraphApp {
   readonly clock: AdjustableClock;
   readonly buc: BucAccounting;
   readonly faults: FaultRules;
-}
-
-/**
- * A JSON body's arrays are values (`"batch":[…]`, `"sort":[…]`), not repeated keys: they reach the
- * parameters as JSON text, like objects do.
- */
-function jsonParams(parsed: unknown): unknown {
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parsed as Record<string, unknown>))
-    out[key] = Array.isArray(value) ? JSON.stringify(value) : value;
-  return out;
+  /** Built here, started by `startServer`: an app that never listens sends no webhooks. */
+  readonly dispatcher: OutboxDispatcher;
 }
 
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
@@ -64,7 +60,7 @@ function bodyParsers(app: FastifyInstance): void {
     } catch {
       return done(invalidParameter('bodyNotJson'), undefined);
     }
-    done(null, jsonParams(parsed));
+    done(null, parsed);
   });
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',
@@ -133,14 +129,22 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   void fastify.register(graphRoutes, { graph });
   void fastify.register(qrImageRoutes, { store });
   void fastify.register(reservedPaths);
+  const dispatcher = new OutboxDispatcher({
+    store,
+    clock,
+    logger,
+    ...(options.webhooks === undefined ? {} : { settings: options.webhooks }),
+  });
   void fastify.register(adminPlane, {
     prefix: '/__admin',
     store,
     clock,
     buc,
     faults,
+    dispatcher,
+    startScenario: options.startScenario,
     adminToken: options.adminToken,
   });
   fastify.addHook('onClose', async () => buc.window.close());
-  return { fastify, store, clock, buc, faults };
+  return { fastify, store, clock, buc, faults, dispatcher };
 }

@@ -28,6 +28,8 @@ async function closeWithin(app: PhonegraphApp, store: Store, graceMs: number): P
     await app.fastify.close();
   } finally {
     clearTimeout(force);
+    // Deliveries in flight are abandoned and stay pending in the outbox: they go out after a restart.
+    await app.dispatcher.stop();
     await store.close();
   }
 }
@@ -39,6 +41,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   app.faults.setSeed(await scenarioSeed(app.store));
   await app.store.warm();
   await app.fastify.listen({ host: options.host, port: options.port });
+  app.dispatcher.start();
   const address = app.fastify.server.address() as AddressInfo;
   return {
     app,

@@ -1,12 +1,20 @@
 import type {
   AppRecord,
   RateLimitOverride,
+  AttemptResult,
   BusinessRecord,
+  DeliveryQuery,
+  DeliveryRecord,
+  HistoryEntry,
+  NumberWebhookOverride,
+  PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
   StateSnapshot,
+  SubscriptionState,
   TokenRecord,
   WabaRecord,
+  WebhookSubscription,
 } from './records.ts';
 import type { KeysetQuery, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
 
@@ -36,6 +44,10 @@ class ReadCache<V> {
 
   clear(): void {
     this.#entries.clear();
+  }
+
+  delete(key: string): void {
+    this.#entries.delete(key);
   }
 }
 
@@ -92,9 +104,9 @@ export class CachedStore implements Store {
     return this.#inner.isEmpty();
   }
 
-  async replaceState(state: StateSnapshot): Promise<void> {
+  async replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void> {
     try {
-      await this.#inner.replaceState(state);
+      await this.#inner.replaceState(state, options);
     } finally {
       this.invalidate();
     }
@@ -188,7 +200,82 @@ export class CachedStore implements Store {
     } finally {
       // The new id may have been cached as a miss.
       this.#numbers.clear();
+      this.#activeWabas.delete(record.waba_id);
     }
+  }
+
+  listApps(): Promise<AppRecord[]> {
+    return this.#inner.listApps();
+  }
+
+  readState(): Promise<StateSnapshot> {
+    return this.#inner.readState();
+  }
+
+  async commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
+    try {
+      await this.#inner.commitPhoneNumberChange(change);
+    } finally {
+      this.#numbers.delete(change.number.id);
+      // A status change may make the WABA active or inactive for rate limits.
+      this.#activeWabas.delete(change.number.waba_id);
+    }
+  }
+
+  listHistory(phoneNumberId: string): Promise<HistoryEntry[]> {
+    return this.#inner.listHistory(phoneNumberId);
+  }
+
+  async setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void> {
+    try {
+      await this.#inner.setAppWebhook(appId, webhook);
+    } finally {
+      this.#apps.delete(appId);
+    }
+  }
+
+  async setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void> {
+    try {
+      await this.#inner.setAppWebhookState(appId, url, state);
+    } finally {
+      this.#apps.delete(appId);
+    }
+  }
+
+  async setNumberWebhookState(
+    phoneNumberId: string,
+    url: string,
+    state: NumberWebhookOverride['state'],
+  ): Promise<void> {
+    try {
+      await this.#inner.setNumberWebhookState(phoneNumberId, url, state);
+    } finally {
+      this.#numbers.delete(phoneNumberId);
+    }
+  }
+
+  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
+    return this.#inner.dueDeliveries(now, limit);
+  }
+
+  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    return this.#inner.recordAttempts(results);
+  }
+
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    return this.#inner.listDeliveries(query);
+  }
+
+  getDelivery(id: number): Promise<DeliveryRecord | undefined> {
+    return this.#inner.getDelivery(id);
+  }
+
+  redeliver(id: number, now: string): Promise<boolean> {
+    return this.#inner.redeliver(id, now);
+  }
+
+  outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }> {
+    return this.#inner.outboxLag();
   }
 
   getMeta(key: string): Promise<string | undefined> {

@@ -127,3 +127,73 @@ export interface StateSnapshot {
   qr_codes: QrCodeRecord[];
   tokens: TokenRecord[];
 }
+
+/** One line of a number's change history (phone-number.md §4). */
+export interface HistoryEntry {
+  phone_number_id: string;
+  /** ISO-8601 UTC. */
+  at: string;
+  /** `admin`, `graph:{app-id}` or `scenario`. */
+  actor: string;
+  /** `status`, `name_status`, `new_name_status`, `new_name`, `quality_score`, `messaging_limit_tier`. */
+  change: string;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';
+
+/** An event as a change writes it to the outbox, one per receiving app. */
+export interface OutboxEvent {
+  event_id: string;
+  app_id: string;
+  phone_number_id: string;
+  waba_id: string;
+  field: string;
+  /** The envelope as plain JSON; the dispatcher writes it in Graph's wire encoding. */
+  payload: string;
+  status: DeliveryStatus;
+  /** ISO-8601 UTC: when the change happened, and the first time the event may be sent. */
+  created_at: string;
+}
+
+/** One change: the number as it is now, its history lines and the events it causes. */
+export interface PhoneNumberChange {
+  number: PhoneNumberRecord;
+  history: HistoryEntry[];
+  events: OutboxEvent[];
+}
+
+export interface DeliveryAttempt {
+  at: string;
+  url: string;
+  http_status: number | null;
+  latency_ms: number | null;
+  error: string | null;
+}
+
+/** An outbox row with its attempts (the delivery log). */
+export interface DeliveryRecord extends OutboxEvent {
+  id: number;
+  attempts: number;
+  next_attempt_at: string | null;
+  attempt_log: DeliveryAttempt[];
+}
+
+/** What one dispatch of an outbox row produced; applied in one batched transaction. */
+export interface AttemptResult {
+  outbox_id: number;
+  /** null when no request was made (e.g. marking failed after the window). */
+  attempt: DeliveryAttempt | null;
+  status: DeliveryStatus;
+  next_attempt_at: string | null;
+  /** Counts toward `attempts`. */
+  counted: boolean;
+}
+
+export interface DeliveryQuery {
+  phone_number?: string;
+  status?: DeliveryStatus;
+  limit: number;
+}

@@ -1,12 +1,20 @@
 import type {
   AppRecord,
   RateLimitOverride,
+  AttemptResult,
   BusinessRecord,
+  DeliveryQuery,
+  DeliveryRecord,
+  HistoryEntry,
+  NumberWebhookOverride,
+  PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
   StateSnapshot,
+  SubscriptionState,
   TokenRecord,
   WabaRecord,
+  WebhookSubscription,
 } from './records.ts';
 
 /**
@@ -17,8 +25,11 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** True when no app, WABA, number or token is stored. */
   isEmpty(): Promise<boolean>;
-  /** Replaces every stateful table with the snapshot in one transaction. Secrets in `meta` survive. */
-  replaceState(state: StateSnapshot): Promise<void>;
+  /**
+   * Replaces every stateful table with the snapshot in one transaction. Secrets in `meta` survive; with
+   * `keepLog` so do history, outbox and deliveries (a scenario merge).
+   */
+  replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void>;
 
   getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined>;
   getWaba(id: string): Promise<WabaRecord | undefined>;
@@ -62,6 +73,37 @@ export interface Store {
    * the same digits (`+`, spaces, dashes and parentheses ignored); `'in_use'` when one does.
    */
   createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'>;
+  listApps(): Promise<AppRecord[]>;
+  /** The whole state in insertion order (what export writes). */
+  readState(): Promise<StateSnapshot>;
+
+  /**
+   * One lifecycle change in one transaction: replaces the number's row, appends its history lines
+   * and writes the events it causes to the outbox.
+   */
+  commitPhoneNumberChange(change: PhoneNumberChange): Promise<void>;
+  /** Newest first. */
+  listHistory(phoneNumberId: string): Promise<HistoryEntry[]>;
+  /** Sets or removes (null) an app's webhook subscription. */
+  setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void>;
+  /** Sets a subscription's state, only if its URL is still `url` (a verification may race a change). */
+  setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void>;
+  setNumberWebhookState(
+    phoneNumberId: string,
+    url: string,
+    state: NumberWebhookOverride['state'],
+  ): Promise<void>;
+
+  /** The oldest pending event of each (app, number) whose next attempt is due at `now`: one in flight each. */
+  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]>;
+  /** Applies dispatch results (attempt lines and new statuses) in one transaction; unknown rows are ignored. */
+  recordAttempts(results: readonly AttemptResult[]): Promise<void>;
+  listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
+  getDelivery(id: number): Promise<DeliveryRecord | undefined>;
+  /** Puts an event back to `pending`, due at `now`; false when there is no such event. */
+  redeliver(id: number, now: string): Promise<boolean>;
+  /** Pending events: how many, and the creation time of the oldest. */
+  outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }>;
 
   /** Server-wide secrets and settings (signing keys, cursor MAC key, clock offset). */
   getMeta(key: string): Promise<string | undefined>;
@@ -71,6 +113,9 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/** Meta key under which every store keeps the loaded scenario's `seed` (JSON). */
+export const SCENARIO_SEED_META = 'scenario_seed';
 
 export interface RateLimitTarget {
   readonly app?: string;

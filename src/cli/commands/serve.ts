@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import type { ScenarioDocument } from '../../contract/scenario.ts';
 import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
 import { systemClock } from '../../domain/clock.ts';
+import { parseDuration } from '../../domain/duration.ts';
 import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
 import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
 import { loadScenario } from '../../domain/state-loader.ts';
@@ -25,13 +26,14 @@ const SERVE_OPTIONS = {
   redis: { type: 'string' },
   'public-url': { type: 'string' },
   'log-level': { type: 'string' },
+  'webhook-retry-window': { type: 'string' },
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const SERVE_USAGE = `phonegraph serve [--host 127.0.0.1] [--port 8484] [--db ./phonegraph.db | :memory:]
                  [--scenario FILE] [--reset] [--admin-token T] [--redis URL] [--public-url URL]
-                 [--log-level info]`;
+                 [--log-level info] [--webhook-retry-window 24h]`;
 
 interface ServeSettings {
   readonly host: string;
@@ -43,6 +45,7 @@ interface ServeSettings {
   readonly redis: string | undefined;
   readonly publicUrl: string | undefined;
   readonly logLevel: string;
+  readonly webhookRetryWindowMs: number | undefined;
 }
 
 function str(value: string | boolean | undefined): string | undefined {
@@ -62,7 +65,16 @@ function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSet
   const logLevel = str(values['log-level']) ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
     throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, EXIT.usage);
+  const windowText = str(values['webhook-retry-window']);
+  const webhookRetryWindowMs = windowText === undefined ? undefined : parseDuration(windowText);
+  if (windowText !== undefined && (webhookRetryWindowMs === undefined || webhookRetryWindowMs <= 0)) {
+    throw new CliError(
+      `--webhook-retry-window must be a duration like 24h or 90m, got ${windowText}`,
+      EXIT.usage,
+    );
+  }
   return {
+    webhookRetryWindowMs,
     host: str(values.host) ?? '127.0.0.1',
     port,
     db: str(values.db) ?? './phonegraph.db',
@@ -92,12 +104,16 @@ async function connectRedis(url: string): Promise<RedisWindow> {
   }
 }
 
-/** `--scenario` loads into an empty database or replaces the state with `--reset`; never silently. */
-async function prepareState(store: Store, settings: ServeSettings): Promise<void> {
+/**
+ * `--scenario` loads into an empty database or replaces the state with `--reset`; never silently.
+ * Returns the start scenario, which `POST /__admin/reset` without a body loads again.
+ */
+async function prepareState(store: Store, settings: ServeSettings): Promise<ScenarioDocument> {
   await ensureCertificateKeys(store);
   const empty = await store.isEmpty();
+  const start = await loadScenarioFile(settings.scenario ?? DEMO_SCENARIO_PATH);
   if (settings.scenario !== undefined) {
-    const document = await loadScenarioFile(settings.scenario);
+    const document = start;
     if (!empty && !settings.reset) {
       throw new CliError(
         `database ${settings.db} is not empty; pass --reset to replace its state with ${settings.scenario}`,
@@ -106,8 +122,9 @@ async function prepareState(store: Store, settings: ServeSettings): Promise<void
     }
     await loadScenario(store, document, systemClock);
   } else if (empty || settings.reset) {
-    await loadScenario(store, await loadScenarioFile(DEMO_SCENARIO_PATH), systemClock);
+    await loadScenario(store, start, systemClock);
   }
+  return start;
 }
 
 /** The demo's literal tokens, when they are in this database, and a curl that works with the first. */
@@ -134,8 +151,9 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   const settings = settingsFrom(args, io.env);
   const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
   const store = new SqliteStore({ path: settings.db });
+  let startScenario: ScenarioDocument;
   try {
-    await prepareState(store, settings);
+    startScenario = await prepareState(store, settings);
   } catch (error) {
     await store.close();
     await bucWindow?.close();
@@ -147,6 +165,10 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     host: settings.host,
     port: settings.port,
     logger,
+    startScenario,
+    ...(settings.webhookRetryWindowMs === undefined
+      ? {}
+      : { webhooks: { retryWindowMs: settings.webhookRetryWindowMs } }),
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
     ...(bucWindow === undefined ? {} : { bucWindow }),
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),

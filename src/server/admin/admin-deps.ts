@@ -1,7 +1,9 @@
 import type { AdjustableClock } from '../../domain/clock.ts';
 import type { FaultRules } from '../../faults/fault-rules.ts';
 import type { BucAccounting } from '../../limits/buc-accounting.ts';
+import type { ScenarioDocument } from '../../contract/scenario.ts';
 import type { CachedStore } from '../../store/cached-store.ts';
+import type { OutboxDispatcher } from '../../webhooks/outbox-dispatcher.ts';
 
 /** What admin route modules get; each module registers its routes under `/__admin`. */
 export interface AdminDeps {
@@ -9,4 +11,7 @@ export interface AdminDeps {
   readonly clock: AdjustableClock;
   readonly buc: BucAccounting;
   readonly faults: FaultRules;
+  /** Told after every committed change, so events go out without waiting for the next poll. */
+  readonly dispatcher: OutboxDispatcher;
+  readonly startScenario: ScenarioDocument | undefined;
 }

@@ -7,6 +7,10 @@ import { certKeyRoutes } from './routes/cert-key-routes.ts';
 import { clockRoutes } from './routes/clock-routes.ts';
 import { faultRoutes } from './routes/fault-routes.ts';
 import { rateLimitRoutes } from './routes/rate-limit-routes.ts';
+import { healthRoutes } from './routes/health-routes.ts';
+import { phoneNumberRoutes } from './routes/phone-number-routes.ts';
+import { stateRoutes } from './routes/state-routes.ts';
+import { webhookRoutes } from './routes/webhook-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
@@ -22,6 +26,10 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   clockRoutes,
   rateLimitRoutes,
   faultRoutes,
+  stateRoutes,
+  phoneNumberRoutes,
+  webhookRoutes,
+  healthRoutes,
 ];
 
 function isLoopback(address: string | undefined): boolean {
@@ -88,6 +96,8 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     clock: options.clock,
     buc: options.buc,
     faults: options.faults,
+    dispatcher: options.dispatcher,
+    startScenario: options.startScenario,
   };
   for (const register of ROUTE_MODULES) register(app, deps);
   // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.

@@ -7,6 +7,18 @@ import { flattenParams, type GraphRequest, type GraphResponse } from '../../grap
 
 export const MAX_QUERY_BYTES = 16_384;
 
+/**
+ * A JSON body's arrays are values (`"batch":[…]`, `"sort":[…]`), not repeated keys: they reach the
+ * parameters as JSON text, like objects do. (Form bodies repeat keys instead; the last one wins.)
+ */
+function jsonParams(parsed: unknown): unknown {
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed as Record<string, unknown>))
+    out[key] = Array.isArray(value) ? JSON.stringify(value) : value;
+  return out;
+}
+
 /** Paths that are not Graph (graph-api.md intro): the admin plane, QR images, the dashboard. */
 const RESERVED_PREFIXES = ['/__admin/', '/__qr/', '/__dashboard/'];
 
@@ -32,7 +44,10 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
   const params =
     error === undefined && query !== '' ? flattenParams(parseQueryString(query)) : flattenParams({});
   const method = raw.method ?? 'GET';
-  if (method === 'POST') flattenParams(body, params);
+  if (method === 'POST') {
+    const isJson = /^application\/json/i.test(raw.headers['content-type'] ?? '');
+    flattenParams(isJson ? jsonParams(body) : body, params);
+  }
   const ifNoneMatch = raw.headers['if-none-match'];
   return {
     method,

@@ -112,7 +112,12 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX webhook_attempts_outbox ON webhook_attempts(outbox_id);
   `,
-  // Business Use Case rate limits: whether a WABA is active, and admin-set (app, WABA) pair limits.
+  // 2: deliveries are looked up by number and status for the log; due rows by time.
+  `
+  CREATE INDEX outbox_number ON outbox(phone_number_id, id);
+  CREATE INDEX outbox_due ON outbox(status, next_attempt_at);
+  `,
+  // 3: Business Use Case rate limits: whether a WABA is active, and admin-set (app, WABA) pair limits.
   `
   CREATE INDEX phone_numbers_waba_status ON phone_numbers(waba_id, status);
   CREATE TABLE rate_limit_overrides (

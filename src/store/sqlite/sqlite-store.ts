@@ -2,14 +2,25 @@ import Database from 'better-sqlite3';
 import type {
   AppRecord,
   RateLimitOverride,
+  AttemptResult,
   BusinessRecord,
+  DeliveryAttempt,
+  DeliveryQuery,
+  DeliveryRecord,
+  DeliveryStatus,
+  HistoryEntry,
+  NumberWebhookOverride,
+  PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
   StateSnapshot,
+  SubscriptionState,
   TokenRecord,
   WabaRecord,
+  WebhookSubscription,
 } from '../records.ts';
 import {
+  SCENARIO_SEED_META,
   StoreUnavailableError,
   type KeysetQuery,
   type PhoneNumberQuery,
@@ -22,6 +33,7 @@ type Row = Record<string, unknown>;
 
 /** Tables a state replace clears, children first so foreign keys hold. */
 const STATE_TABLES = [
+  'webhook_attempts',
   'qr_codes',
   'tokens',
   'phone_numbers',
@@ -35,6 +47,8 @@ const STATE_TABLES = [
 
 /** The last QR position handed out (`meta`), so positions stay increasing across deletes. */
 const QR_POSITION_META = 'qr_last_position';
+/** What a scenario merge keeps: they refer to numbers by id only. */
+const LOG_TABLES = ['webhook_attempts', 'history', 'outbox'];
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -118,6 +132,35 @@ function tokenFromRow(row: Row): TokenRecord {
     wabas: parsed<TokenRecord['wabas']>(row.wabas),
     expires_at: (row.expires_at ?? null) as string | null,
     revoked: row.revoked === 1,
+  };
+}
+
+const SEED_KEY = SCENARIO_SEED_META;
+
+function deliveryFromRow(row: Row, attemptLog: DeliveryAttempt[] = []): DeliveryRecord {
+  return {
+    id: Number(row.id),
+    event_id: String(row.event_id),
+    app_id: String(row.app_id),
+    phone_number_id: String(row.phone_number_id),
+    waba_id: String(row.waba_id),
+    field: String(row.field),
+    payload: String(row.payload),
+    status: String(row.status) as DeliveryStatus,
+    created_at: String(row.created_at),
+    attempts: Number(row.attempts),
+    next_attempt_at: (row.next_attempt_at ?? null) as string | null,
+    attempt_log: attemptLog,
+  };
+}
+
+function attemptFromRow(row: Row): DeliveryAttempt {
+  return {
+    at: String(row.at),
+    url: String(row.url),
+    http_status: row.http_status === null ? null : Number(row.http_status),
+    latency_ms: row.latency_ms === null ? null : Number(row.latency_ms),
+    error: (row.error ?? null) as string | null,
   };
 }
 
@@ -244,11 +287,18 @@ export class SqliteStore implements Store {
     return Number(row?.n ?? 0) === 0;
   }
 
-  async replaceState(state: StateSnapshot): Promise<void> {
+  async replaceState(state: StateSnapshot, options: { keepLog?: boolean } = {}): Promise<void> {
     this.#db.transaction(() => {
-      for (const table of STATE_TABLES) this.#db.exec(`DELETE FROM ${table}`);
-      this.#db.exec('DELETE FROM webhook_attempts');
+      for (const table of STATE_TABLES) {
+        // A merge keeps the log and the admin-set pair limits; neither is part of a scenario.
+        if (options.keepLog === true && (LOG_TABLES.includes(table) || table === 'rate_limit_overrides'))
+          continue;
+        this.#db.exec(`DELETE FROM ${table}`);
+      }
       this.#insertState(state);
+      this.#statement(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ).run(SEED_KEY, JSON.stringify(state.seed));
     })();
   }
 
@@ -514,6 +564,170 @@ export class SqliteStore implements Store {
       this.#statement(insertSql('phone_numbers', PHONE_COLUMNS)).run(phoneNumberToRow(record));
       return 'created' as const;
     });
+  }
+
+  async listApps(): Promise<AppRecord[]> {
+    return (this.#statement('SELECT * FROM apps ORDER BY rowid').all() as Row[]).map(appFromRow);
+  }
+
+  async readState(): Promise<StateSnapshot> {
+    const read = this.#db.transaction((): StateSnapshot => {
+      const all = (sql: string): Row[] => this.#statement(sql).all() as Row[];
+      const seed = this.#get('SELECT value FROM meta WHERE key = ?', SEED_KEY);
+      return {
+        seed: seed === undefined ? null : parsed<number | null>(seed.value),
+        apps: all('SELECT * FROM apps ORDER BY rowid').map(appFromRow),
+        businesses: all('SELECT id, name FROM businesses ORDER BY rowid').map((row) => ({
+          id: String(row.id),
+          name: String(row.name),
+        })),
+        wabas: all('SELECT * FROM wabas ORDER BY rowid').map(wabaFromRow),
+        phone_numbers: all('SELECT * FROM phone_numbers ORDER BY rowid').map(phoneNumberFromRow),
+        qr_codes: all('SELECT * FROM qr_codes ORDER BY position').map((row) => ({
+          code: String(row.code),
+          phone_number_id: String(row.phone_number_id),
+          prefilled_message: String(row.prefilled_message),
+          position: Number(row.position),
+        })),
+        tokens: all('SELECT * FROM tokens ORDER BY rowid').map(tokenFromRow),
+      };
+    });
+    return read();
+  }
+
+  async commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
+    const update = this.#statement(
+      `UPDATE phone_numbers SET ${PHONE_COLUMNS.filter((c) => c !== 'id')
+        .map((c) => `${c} = @${c}`)
+        .join(', ')} WHERE id = @id`,
+    );
+    const history = this.#statement(
+      `INSERT INTO history (phone_number_id, at, actor, change, from_value, to_value, reason)
+       VALUES (@phone_number_id, @at, @actor, @change, @from, @to, @reason)`,
+    );
+    const outbox = this.#statement(
+      `INSERT INTO outbox (event_id, app_id, phone_number_id, waba_id, field, payload, status, attempts,
+         next_attempt_at, created_at)
+       VALUES (@event_id, @app_id, @phone_number_id, @waba_id, @field, @payload, @status, 0,
+         @next_attempt_at, @created_at)`,
+    );
+    try {
+      this.#db.transaction(() => {
+        update.run(phoneNumberToRow(change.number));
+        for (const entry of change.history) history.run(entry);
+        for (const event of change.events) {
+          outbox.run({ ...event, next_attempt_at: event.status === 'pending' ? event.created_at : null });
+        }
+      })();
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }
+
+  async listHistory(phoneNumberId: string): Promise<HistoryEntry[]> {
+    const rows = this.#statement('SELECT * FROM history WHERE phone_number_id = ? ORDER BY id DESC').all(
+      phoneNumberId,
+    ) as Row[];
+    return rows.map((row) => ({
+      phone_number_id: String(row.phone_number_id),
+      at: String(row.at),
+      actor: String(row.actor),
+      change: String(row.change),
+      from: (row.from_value ?? null) as string | null,
+      to: (row.to_value ?? null) as string | null,
+      reason: (row.reason ?? null) as string | null,
+    }));
+  }
+
+  async setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void> {
+    this.#statement('UPDATE apps SET webhook = ? WHERE id = ?').run(json(webhook), appId);
+  }
+
+  async setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void> {
+    this.#statement(
+      `UPDATE apps SET webhook = json_set(webhook, '$.state', ?)
+       WHERE id = ? AND webhook IS NOT NULL AND json_extract(webhook, '$.url') = ?`,
+    ).run(state, appId, url);
+  }
+
+  async setNumberWebhookState(
+    phoneNumberId: string,
+    url: string,
+    state: NumberWebhookOverride['state'],
+  ): Promise<void> {
+    this.#statement(
+      `UPDATE phone_numbers SET webhook_override = json_set(webhook_override, '$.state', ?)
+       WHERE id = ? AND webhook_override IS NOT NULL AND json_extract(webhook_override, '$.url') = ?`,
+    ).run(state, phoneNumberId, url);
+  }
+
+  async dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
+    const rows = this.#statement(
+      `SELECT o.* FROM (
+         SELECT MIN(id) AS id FROM outbox WHERE status = 'pending' GROUP BY app_id, phone_number_id
+       ) AS head JOIN outbox AS o ON o.id = head.id
+       WHERE o.next_attempt_at <= ? ORDER BY o.next_attempt_at, o.id LIMIT ?`,
+    ).all(now, limit) as Row[];
+    return rows.map((row) => deliveryFromRow(row));
+  }
+
+  async recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    const attempt = this.#statement(
+      `INSERT INTO webhook_attempts (outbox_id, at, url, http_status, latency_ms, error)
+       SELECT @outbox_id, @at, @url, @http_status, @latency_ms, @error
+       WHERE EXISTS (SELECT 1 FROM outbox WHERE id = @outbox_id)`,
+    );
+    const update = this.#statement(
+      `UPDATE outbox SET status = @status, attempts = attempts + @counted, next_attempt_at = @next_attempt_at
+       WHERE id = @outbox_id`,
+    );
+    try {
+      this.#db.transaction(() => {
+        for (const result of results) {
+          if (result.attempt !== null) attempt.run({ outbox_id: result.outbox_id, ...result.attempt });
+          update.run({
+            outbox_id: result.outbox_id,
+            status: result.status,
+            counted: result.counted ? 1 : 0,
+            next_attempt_at: result.next_attempt_at,
+          });
+        }
+      })();
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+  }
+
+  #withAttempts(rows: Row[]): DeliveryRecord[] {
+    const attempts = this.#statement('SELECT * FROM webhook_attempts WHERE outbox_id = ? ORDER BY id');
+    return rows.map((row) => deliveryFromRow(row, (attempts.all(row.id) as Row[]).map(attemptFromRow)));
+  }
+
+  async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
+    const rows = this.#statement(
+      `SELECT * FROM outbox WHERE (@phone IS NULL OR phone_number_id = @phone)
+         AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit`,
+    ).all({ phone: query.phone_number ?? null, status: query.status ?? null, limit: query.limit }) as Row[];
+    return this.#withAttempts(rows);
+  }
+
+  async getDelivery(id: number): Promise<DeliveryRecord | undefined> {
+    const row = this.#get('SELECT * FROM outbox WHERE id = ?', id);
+    return row === undefined ? undefined : this.#withAttempts([row])[0];
+  }
+
+  async redeliver(id: number, now: string): Promise<boolean> {
+    const result = this.#statement(
+      "UPDATE outbox SET status = 'pending', next_attempt_at = ? WHERE id = ?",
+    ).run(now, id);
+    return result.changes > 0;
+  }
+
+  async outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }> {
+    const row = this.#get(
+      "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'",
+    );
+    return { pending: Number(row?.n ?? 0), oldest_created_at: (row?.oldest ?? null) as string | null };
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -40,6 +40,8 @@ export function clockRoutes(app: FastifyInstance, deps: AdminDeps): void {
       if (body.real !== true) return sendAdminError(reply, 400, 'validation_failed', 'real must be true');
       await deps.clock.real(deps.store);
     }
+    // Retries due on the moved clock go out now.
+    deps.dispatcher.notify();
     return state();
   });
 }

@@ -1,0 +1,216 @@
+import { STATUS_TRANSITIONS, TIER_ORDER, type NameDecision } from '../contract/lifecycle.ts';
+import type {
+  MessagingLimitTier,
+  NameStatus,
+  PhoneNumberStatus,
+  QualityScoreValue,
+} from '../contract/phone-number.ts';
+import type { HistoryEntry, PhoneNumberRecord } from '../store/records.ts';
+import type { Store } from '../store/store.ts';
+import { issueCertificate } from './certificate.ts';
+import { ensureCertificateKeys } from './certificate-keys.ts';
+import {
+  nameDecisionEvent,
+  outboxEvents,
+  statusEvents,
+  tierEvent,
+  type ChangeEvent,
+  type StatusChangeFacts,
+} from './events.ts';
+
+/** A change as plain data: the number after it, its history lines and the events it causes. */
+export interface PlannedChange {
+  readonly number: PhoneNumberRecord;
+  readonly history: readonly HistoryEntry[];
+  readonly events: readonly ChangeEvent[];
+}
+
+/** Why a change was refused: the transition is out of the table. */
+export interface RefusedTransition {
+  readonly refused: true;
+  readonly allowed: readonly PhoneNumberStatus[];
+}
+
+export interface ChangeContext {
+  readonly actor: string;
+  readonly at: Date;
+}
+
+function line(
+  number: PhoneNumberRecord,
+  context: ChangeContext,
+  change: string,
+  from: string | null,
+  to: string | null,
+  reason: string | null,
+): HistoryEntry {
+  return {
+    phone_number_id: number.id,
+    at: context.at.toISOString(),
+    actor: context.actor,
+    change,
+    from,
+    to,
+    reason,
+  };
+}
+
+export function allowedTargets(from: PhoneNumberStatus): readonly PhoneNumberStatus[] {
+  return STATUS_TRANSITIONS[from];
+}
+
+/**
+ * A status change. Setting the current status again is no change (null); a target out of the table is
+ * refused unless `force`, and a forced change still emits the table's events.
+ */
+export function planStatusChange(
+  number: PhoneNumberRecord,
+  to: PhoneNumberStatus,
+  options: ChangeContext & { reason: string | null; force: boolean; via: StatusChangeFacts['via'] },
+): PlannedChange | RefusedTransition | null {
+  if (number.status === to) return null;
+  const allowed = allowedTargets(number.status);
+  if (!allowed.includes(to) && !options.force) return { refused: true, allowed };
+  const after: PhoneNumberRecord = { ...number, status: to };
+  return {
+    number: after,
+    history: [line(number, options, 'status', number.status, to, options.reason)],
+    events: statusEvents({ before: number, after, at: options.at, via: options.via, reason: options.reason }),
+  };
+}
+
+const DECIDED_STATUS: Readonly<Record<NameDecision, NameStatus>> = {
+  APPROVED: 'APPROVED',
+  REJECTED: 'DECLINED',
+  DEFERRED: 'PENDING_REVIEW',
+};
+
+export class NameReviewError extends Error {}
+
+/**
+ * A name review decision on the current name (`which: current`) or the requested new one (`new`).
+ * Approval issues a certificate for the name: `certificate` (and `verified_name`) for the current name,
+ * `new_certificate` for a new one. Every decision is a change that emits `phone_number_name_update`,
+ * except one that leaves the status as it is and is not DEFERRED.
+ */
+export function planNameReview(
+  number: PhoneNumberRecord,
+  review: { decision: NameDecision; rejection_reason: string | null; which: 'current' | 'new' },
+  context: ChangeContext,
+  issue: (name: string) => string,
+): PlannedChange | null {
+  const to = DECIDED_STATUS[review.decision];
+  const reason = review.decision === 'REJECTED' ? (review.rejection_reason ?? 'UNKNOWN') : review.decision;
+  if (review.which === 'current') {
+    if (number.name_status === to && review.decision !== 'DEFERRED') return null;
+    const after: PhoneNumberRecord = {
+      ...number,
+      name_status: to,
+      certificate: review.decision === 'APPROVED' ? issue(number.verified_name) : number.certificate,
+    };
+    return {
+      number: after,
+      history: [line(number, context, 'name_status', number.name_status, to, reason)],
+      events: [nameDecisionEvent(after, review.decision, number.verified_name, review.rejection_reason)],
+    };
+  }
+  const requested = number.requested_verified_name;
+  if (requested === null) throw new NameReviewError('no new name has been requested for this number');
+  if (number.new_name_status === to && review.decision !== 'DEFERRED') return null;
+  const after: PhoneNumberRecord = {
+    ...number,
+    new_name_status: to,
+    new_certificate: review.decision === 'APPROVED' ? issue(requested) : null,
+  };
+  return {
+    number: after,
+    history: [line(number, context, 'new_name_status', number.new_name_status, to, reason)],
+    events: [nameDecisionEvent(after, review.decision, requested, review.rejection_reason)],
+  };
+}
+
+/** A new display name request: `new_name_status` becomes PENDING_REVIEW; no event until decided. */
+export function planNewName(
+  number: PhoneNumberRecord,
+  name: string,
+  context: ChangeContext,
+): PlannedChange | null {
+  if (number.requested_verified_name === name && number.new_name_status === 'PENDING_REVIEW') return null;
+  return {
+    number: {
+      ...number,
+      requested_verified_name: name,
+      new_name_status: 'PENDING_REVIEW',
+      new_certificate: null,
+    },
+    history: [line(number, context, 'new_name', number.requested_verified_name, name, null)],
+    events: [],
+  };
+}
+
+/**
+ * A quality change: the score (the rating is derived from it, so both stay consistent) and/or the
+ * messaging limit tier (UPGRADE / DOWNGRADE).
+ */
+export function planQuality(
+  number: PhoneNumberRecord,
+  quality: { score?: QualityScoreValue; reasons?: readonly string[]; tier?: MessagingLimitTier },
+  context: ChangeContext,
+): PlannedChange | null {
+  let after = number;
+  const history: HistoryEntry[] = [];
+  const events: ChangeEvent[] = [];
+  if (quality.score !== undefined) {
+    const reasons = [...(quality.reasons ?? [])];
+    const same =
+      number.quality_score.score === quality.score &&
+      JSON.stringify(number.quality_score.reasons) === JSON.stringify(reasons);
+    if (!same) {
+      after = {
+        ...after,
+        quality_score: { score: quality.score, date: Math.floor(context.at.getTime() / 1000), reasons },
+      };
+      history.push(
+        line(
+          number,
+          context,
+          'quality_score',
+          number.quality_score.score,
+          quality.score,
+          reasons.join(', ') || null,
+        ),
+      );
+    }
+  }
+  if (quality.tier !== undefined && quality.tier !== number.messaging_limit_tier) {
+    after = { ...after, messaging_limit_tier: quality.tier };
+    const up = TIER_ORDER.indexOf(quality.tier) > TIER_ORDER.indexOf(number.messaging_limit_tier);
+    history.push(
+      line(number, context, 'messaging_limit_tier', number.messaging_limit_tier, quality.tier, null),
+    );
+    events.push(tierEvent(after, up ? 'UPGRADE' : 'DOWNGRADE', number.messaging_limit_tier));
+  }
+  return history.length === 0 ? null : { number: after, history, events };
+}
+
+/** Commits a planned change: the number, its history and its outbox events in one store transaction. */
+export async function commitChange(store: Store, change: PlannedChange, at: Date): Promise<void> {
+  const apps = change.events.length === 0 ? [] : await store.listApps();
+  await store.commitPhoneNumberChange({
+    number: change.number,
+    history: [...change.history],
+    events: outboxEvents(change.number, change.events, apps, at),
+  });
+}
+
+/** Issues certificates with the server's key for name approvals. */
+export async function certificateIssuer(
+  store: Store,
+  number: PhoneNumberRecord,
+  at: Date,
+): Promise<(name: string) => string> {
+  const keys = await ensureCertificateKeys(store);
+  const issuedAt = Math.floor(at.getTime() / 1000);
+  return (name) =>
+    issueCertificate({ phoneNumber: number.display_phone_number, name, issuedAt }, keys.privateKeyPem);
+}
