@@ -8,6 +8,10 @@ export const ADMIN_USAGE = `phonegraph admin set-status <phone-id> <STATUS> [--r
   phonegraph admin name-review <phone-id> <APPROVED|REJECTED|DEFERRED> [--which current|new] [--rejection-reason R]
   phonegraph admin quality <phone-id> [--score GREEN|YELLOW|RED|UNKNOWN] [--reasons a,b] [--tier TIER_1K]
   phonegraph admin reset [--scenario FILE] | export [FILE] | clock advance 2h | clock set ISO | clock real
+  phonegraph admin faults add (--code N [--subcode S] [--http-status H] [--message M] | --delay-ms N | --drop-connection)
+      [--method M] [--path-regex R] [--phone-number ID] [--token-app ID] [--times N] [--probability P]
+  phonegraph admin faults list | delete <id> | clear
+  phonegraph admin rate-limits | set [--app ID] [--waba ID] [--per-hour N] [--active-per-hour N] | exhaust --app ID --waba ID
   (every admin command: [--base-url http://127.0.0.1:8484] [--admin-token T | PHONEGRAPH_ADMIN_TOKEN])`;
 
 const ADMIN_OPTIONS = {
@@ -21,10 +25,28 @@ const ADMIN_OPTIONS = {
   reasons: { type: 'string' },
   tier: { type: 'string' },
   scenario: { type: 'string' },
+  // faults
+  code: { type: 'string' },
+  subcode: { type: 'string' },
+  'http-status': { type: 'string' },
+  message: { type: 'string' },
+  'delay-ms': { type: 'string' },
+  'drop-connection': { type: 'boolean' },
+  method: { type: 'string' },
+  'path-regex': { type: 'string' },
+  'phone-number': { type: 'string' },
+  'token-app': { type: 'string' },
+  times: { type: 'string' },
+  probability: { type: 'string' },
+  // rate limits
+  app: { type: 'string' },
+  waba: { type: 'string' },
+  'per-hour': { type: 'string' },
+  'active-per-hour': { type: 'string' },
 } as const;
 
 interface AdminCall {
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'DELETE';
   readonly path: string;
   readonly body?: unknown;
 }
@@ -113,9 +135,99 @@ async function callFor(sub: string, rest: readonly string[], values: Values): Pr
       if (action === undefined) return { method: 'GET', path: '/clock' };
       return usage();
     }
+    case 'faults':
+      return faultsCall(rest, values);
+    case 'rate-limits':
+      return rateLimitsCall(rest, values);
     default:
       return usage();
   }
+}
+
+/** A numeric flag as a number; anything else is a usage error naming the flag. */
+function num(values: Values, key: string): number | undefined {
+  const text = str(values, key);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value))
+    throw new CliError(`--${key} must be a number`, EXIT.usage);
+  return value;
+}
+
+/** Only the given entries: the admin API tells absent keys from present ones. */
+function defined(entries: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(entries).filter(([, value]) => value !== undefined));
+}
+
+function faultAction(values: Values): Record<string, unknown> {
+  const code = num(values, 'code');
+  const delay = num(values, 'delay-ms');
+  const drop = values['drop-connection'] === true;
+  if ([code !== undefined, delay !== undefined, drop].filter(Boolean).length !== 1) {
+    throw new CliError('give exactly one of --code, --delay-ms, --drop-connection', EXIT.usage);
+  }
+  if (delay !== undefined) return { delay_ms: delay };
+  if (drop) return { drop_connection: true };
+  return {
+    graph_error: defined({
+      code,
+      subcode: num(values, 'subcode'),
+      http_status: num(values, 'http-status'),
+      message: str(values, 'message'),
+    }),
+  };
+}
+
+/** `admin faults add|list|delete <id>|clear` → `/__admin/faults` (docs/faults.md). */
+function faultsCall(rest: readonly string[], values: Values): AdminCall {
+  const [action, id, ...extra] = rest;
+  if (extra.length > 0) usage();
+  if (action === 'list' && id === undefined) return { method: 'GET', path: '/faults' };
+  if (action === 'clear' && id === undefined) return { method: 'DELETE', path: '/faults' };
+  if (action === 'delete' && id !== undefined)
+    return { method: 'DELETE', path: `/faults/${encodeURIComponent(id)}` };
+  if (action !== 'add' || id !== undefined) return usage();
+  const match = defined({
+    method: str(values, 'method'),
+    path_regex: str(values, 'path-regex'),
+    phone_number: str(values, 'phone-number'),
+    token_app: str(values, 'token-app'),
+  });
+  return {
+    method: 'POST',
+    path: '/faults',
+    body: defined({
+      ...(Object.keys(match).length === 0 ? {} : { match }),
+      action: faultAction(values),
+      times: num(values, 'times'),
+      probability: num(values, 'probability'),
+    }),
+  };
+}
+
+/** `admin rate-limits [set|exhaust]` → `/__admin/rate-limits` (docs/rate-limits.md). */
+function rateLimitsCall(rest: readonly string[], values: Values): AdminCall {
+  const [action, ...extra] = rest;
+  if (extra.length > 0) usage();
+  if (action === undefined) return { method: 'GET', path: '/rate-limits' };
+  const app = str(values, 'app');
+  const waba = str(values, 'waba');
+  if (action === 'exhaust') {
+    if (app === undefined || waba === undefined)
+      throw new CliError('exhaust needs --app and --waba', EXIT.usage);
+    return { method: 'POST', path: '/rate-limits', body: { exhaust: { app, waba } } };
+  }
+  if (action !== 'set') return usage();
+  return {
+    method: 'POST',
+    path: '/rate-limits',
+    body: defined({
+      app,
+      waba,
+      per_hour: num(values, 'per-hour'),
+      active_per_hour: num(values, 'active-per-hour'),
+    }),
+  };
 }
 
 /** `phonegraph admin …`: the admin API from the command line (control-plane.md §2-§3). */
