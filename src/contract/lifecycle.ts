@@ -1,4 +1,4 @@
-import type { MessagingLimitTier, PhoneNumberStatus } from './phone-number.ts';
+import { PHONE_NUMBER_STATUSES, type MessagingLimitTier, type PhoneNumberStatus } from './phone-number.ts';
 
 /** The status lifecycle (phone-number.md §4): from → allowed targets. `UNKNOWN` may go anywhere. */
 export const STATUS_TRANSITIONS: Readonly<Record<PhoneNumberStatus, readonly PhoneNumberStatus[]>> = {
@@ -19,18 +19,7 @@ export const STATUS_TRANSITIONS: Readonly<Record<PhoneNumberStatus, readonly Pho
   RATE_LIMITED: ['CONNECTED', 'BANNED', 'DELETED', 'UNKNOWN'],
   DISCONNECTED: ['CONNECTED', 'PENDING', 'MIGRATED', 'DELETED', 'UNKNOWN'],
   BANNED: ['CONNECTED', 'DELETED', 'UNKNOWN'],
-  UNKNOWN: [
-    'PENDING',
-    'DELETED',
-    'MIGRATED',
-    'BANNED',
-    'RESTRICTED',
-    'RATE_LIMITED',
-    'FLAGGED',
-    'CONNECTED',
-    'DISCONNECTED',
-    'UNVERIFIED',
-  ],
+  UNKNOWN: PHONE_NUMBER_STATUSES.filter((status) => status !== 'UNKNOWN'),
   MIGRATED: [],
   DELETED: [],
 };
