@@ -7,6 +7,7 @@ import { parseFlags } from '../flags.ts';
 export const ADMIN_USAGE = `phonegraph admin set-status <phone-id> <STATUS> [--reason R] [--force]
   phonegraph admin name-review <phone-id> <APPROVED|REJECTED|DEFERRED> [--which current|new] [--rejection-reason R]
   phonegraph admin quality <phone-id> [--score GREEN|YELLOW|RED|UNKNOWN] [--reasons a,b] [--tier TIER_1K]
+  phonegraph admin otp <phone-id>
   phonegraph admin reset [--scenario FILE] | export [FILE] | clock advance 2h | clock set ISO | clock real
   (every admin command: [--base-url http://127.0.0.1:8484] [--admin-token T | PHONEGRAPH_ADMIN_TOKEN])`;
 
@@ -93,6 +94,9 @@ async function callFor(sub: string, rest: readonly string[], values: Values): Pr
         },
       };
     }
+    case 'otp':
+      exactly(rest, 1);
+      return { method: 'GET', path: `/phone-numbers/${encodeURIComponent(rest[0] ?? '')}/otp` };
     case 'reset': {
       exactly(rest, 0);
       const file = str(values, 'scenario');
