@@ -89,7 +89,7 @@ export interface Store {
   putOtp(otp: OtpRecord): Promise<void>;
   /**
    * The register limit (phone-number.md §5.2) in one transaction: when fewer than `max` calls of the
-   * number are at or after `since`, records one at `at` and answers true; else records nothing.
+   * number are after `since`, records one at `at` and answers true; else records nothing.
    */
   admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean>;
 

@@ -655,7 +655,7 @@ export class SqliteStore implements Store {
   async admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean> {
     return this.#write(() => {
       const row = this.#statement(
-        'SELECT COUNT(*) AS n FROM register_calls WHERE phone_number_id = ? AND at >= ?',
+        'SELECT COUNT(*) AS n FROM register_calls WHERE phone_number_id = ? AND at > ?',
       ).get(phoneNumberId, since) as Row;
       if (Number(row.n) >= max) return false;
       this.#statement('INSERT INTO register_calls (phone_number_id, at) VALUES (?, ?)').run(
