@@ -1,9 +1,20 @@
 // The lifecycle edges of the phone-number node (phone-number.md §5.2) and POST on the node from v14.0,
 // through HTTP, every body compared whole.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { VERIFY_CODE_REASONS } from '../src/contract/errors.ts';
-import { E, edgesApp, errorBody, invalid, unsupported, wire, type EdgesApp } from './helpers/edges-app.ts';
+import { parseScenarioText } from '../src/domain/scenario/load-scenario-file.ts';
+import {
+  E,
+  EDGES_SCENARIO,
+  edgesApp,
+  errorBody,
+  invalid,
+  unsupported,
+  wire,
+  type EdgesApp,
+} from './helpers/edges-app.ts';
 import { NOW } from './helpers/graph-app.ts';
 
 const SUCCESS = '{"success":true}';
@@ -381,5 +392,49 @@ test('POST on the node from v14.0 sets the PIN and the webhook override; v13.0 s
         ['is_pin_enabled', 'false', 'true'],
       ],
     );
+  });
+});
+
+test('a wrong method or permission on an edge is 100/33 before a full rate-limit window; then 80008', async () => {
+  await withApp(async (app) => {
+    const exhausted = await admin(app, 'POST', '/rate-limits', {
+      exhaust: { app: '1100000000000001', waba: E.waba },
+    });
+    assert.equal(exhausted.status, 200, exhausted.body);
+    assert.equal(
+      (await app.send('GET', `/v21.0/${E.first}/register?access_token=T-ALL`)).body,
+      unsupported('get', E.first),
+    );
+    assert.equal(
+      (await post(app, `${E.first}/request_code`, { code_method: 'SMS', language: 'en' }, 'T-MSG')).body,
+      unsupported('post', E.first),
+    );
+    const full = await post(app, `${E.first}/register`, REGISTER);
+    assert.equal(JSON.parse(full.body).error.code, 80008);
+  });
+});
+
+test('a scenario merge keeps OTPs and the register window; a reset clears both', async () => {
+  await withApp(async (app) => {
+    await post(app, `${E.first}/request_code`, { code_method: 'SMS', language: 'en_US' });
+    const code = await otpOf(app, E.first);
+    for (let call = 0; call < 10; call++) await post(app, `${E.first}/register`, REGISTER);
+    const patch = {
+      version: 1,
+      businesses: [
+        {
+          id: '2100000000000001',
+          wabas: [{ id: E.waba, phone_numbers: [{ id: E.third, status: 'FLAGGED' }] }],
+        },
+      ],
+    };
+    const merged = await admin(app, 'POST', '/scenario', patch);
+    assert.equal(merged.status, 200, merged.body);
+    assert.equal(await otpOf(app, E.first), code);
+    assert.equal((await post(app, `${E.first}/register`, REGISTER)).body, RATE_LIMITED);
+    const scenario = parseScenarioText(readFileSync(EDGES_SCENARIO, 'utf8'), 'edges.yaml');
+    assert.equal((await admin(app, 'POST', '/reset', scenario)).status, 200);
+    assert.equal((await admin(app, 'GET', `/phone-numbers/${E.first}/otp`)).status, 404);
+    assert.equal((await post(app, `${E.first}/register`, REGISTER)).body, SUCCESS);
   });
 });

@@ -283,6 +283,7 @@ export class GraphHandler {
   ): Promise<RenderedBody> {
     const edge = path.rest[0];
     if (edge !== undefined && path.rest.length === 1 && isLifecycleEdge(edge)) {
+      this.#lifecycle.refuse(edge, effectiveMethod(request), token, context);
       const call = this.#call(request, exchange, token, context.app);
       return this.#lifecycle.edge(call, context, edge);
     }

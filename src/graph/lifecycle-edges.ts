@@ -15,6 +15,7 @@ import {
 } from '../domain/lifecycle.ts';
 import { checkOtp, isCodeMethod, issueOtp } from '../domain/otp.ts';
 import type { PhoneNumberContext } from '../domain/phone-number-view.ts';
+import type { TokenRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { invalidParameter, registerRateLimit, unsupportedRequest, verifyCode } from './graph-error.ts';
 import { COMMON_PARAMS, type ObjectCall } from './graph-objects.ts';
@@ -122,12 +123,17 @@ export class LifecycleEdges {
     this.#deps.notify();
   }
 
-  /** `/{phone}/{edge}`: POST only; a token without the edge's permission sees no object. */
+  /**
+   * `/{phone}/{edge}` is POST only, and a token without the edge's permission sees no object: both are
+   * 100/33, checked before the rate-limit window (graph-api.md §3 order).
+   */
+  refuse(edge: LifecycleEdge, method: string, token: TokenRecord, context: PhoneNumberContext): void {
+    if (method !== 'POST' || !canAccessWaba(token, context.app, context.waba, EDGE_PERMISSION[edge]))
+      throw unsupportedRequest(method === 'HEAD' ? 'GET' : method, context.number.id);
+  }
+
   async edge(call: ObjectCall, context: PhoneNumberContext, edge: LifecycleEdge): Promise<RenderedBody> {
-    const id = context.number.id;
-    if (call.method !== 'POST') throw unsupportedRequest(call.method, id);
-    if (!canAccessWaba(call.token, call.app, context.waba, EDGE_PERMISSION[edge]))
-      throw unsupportedRequest(call.method, id);
+    this.refuse(edge, call.method, call.token, context);
     if (edge === 'request_code') return this.#requestCode(call, context);
     if (edge === 'verify_code') return this.#verifyCode(call, context);
     if (edge === 'register') return this.#register(call, context);

@@ -52,6 +52,8 @@ const STATE_TABLES = [
 const QR_POSITION_META = 'qr_last_position';
 /** What a scenario merge keeps: they refer to numbers by id only. */
 const LOG_TABLES = ['webhook_attempts', 'history', 'outbox'];
+/** Other tables a merge keeps: runtime state of the Graph and admin planes, keyed by ids. */
+const MERGE_KEEPS = ['rate_limit_overrides', 'otp_codes', 'register_calls'];
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -293,9 +295,8 @@ export class SqliteStore implements Store {
   async replaceState(state: StateSnapshot, options: { keepLog?: boolean } = {}): Promise<void> {
     this.#db.transaction(() => {
       for (const table of STATE_TABLES) {
-        // A merge keeps the log and the admin-set pair limits; neither is part of a scenario.
-        if (options.keepLog === true && (LOG_TABLES.includes(table) || table === 'rate_limit_overrides'))
-          continue;
+        // A merge keeps the log, the admin-set pair limits, OTPs and register calls: none is in a scenario.
+        if (options.keepLog === true && (LOG_TABLES.includes(table) || MERGE_KEEPS.includes(table))) continue;
         this.#db.exec(`DELETE FROM ${table}`);
       }
       this.#insertState(state);
