@@ -638,3 +638,41 @@ describe('phonegraph cert verify', () => {
     assert.match(oneErrorLine(exit), /usage: phonegraph cert verify/);
   });
 });
+
+describe('phonegraph admin otp', () => {
+  test(
+    'prints the last code request_code issued, and fails with 5 for a number without one',
+    TEST_TIMEOUT,
+    async () => {
+      const dir = tempDir();
+      const server = await serve(['--db', `${dir}/o.db`], { cwd: dir });
+      await withServer(server, async ({ url }) => {
+        const none = await run(['admin', 'otp', DEMO_NUMBER, '--base-url', url], { cwd: dir });
+        assert.equal(none.code, 5);
+        assert.equal(none.stdout, '');
+        assert.equal(none.stderr, `error: No code has been requested for ${DEMO_NUMBER} (not_found)\n`);
+        const requested = await fetch(`${url}/v21.0/${DEMO_NUMBER}/request_code`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `code_method=VOICE&language=en_US&access_token=${DEMO_TOKEN}`,
+        });
+        assert.equal(await requested.text(), '{"success":true}');
+        const exit = await run(['admin', 'otp', DEMO_NUMBER, '--base-url', url], { cwd: dir });
+        assert.equal(exit.code, 0, exit.stderr);
+        const shown = JSON.parse(exit.stdout) as Record<string, unknown>;
+        assert.match(String(shown.code), /^\d{6}$/);
+        assert.deepEqual(Object.keys(shown), ['phone_number_id', 'code', 'code_method', 'issued_at']);
+        assert.deepEqual(
+          { ...shown, code: '', issued_at: '' },
+          { phone_number_id: DEMO_NUMBER, code: '', code_method: 'VOICE', issued_at: '' },
+        );
+        const verified = await fetch(`${url}/v21.0/${DEMO_NUMBER}/verify_code`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code: shown.code, access_token: DEMO_TOKEN }),
+        });
+        assert.equal(await verified.text(), '{"success":true}');
+      });
+    },
+  );
+});

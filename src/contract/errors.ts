@@ -170,6 +170,11 @@ export const INVALID_PARAMETER = {
   pin: 'Param pin must be a 6-digit string',
   mustVerify: 'The phone number must be verified before it can be registered',
   wrongStatus: 'The phone number cannot be {action} in status {status}',
+  codeMethod: 'Param code_method must be one of {SMS, VOICE} - got "{value}"',
+  messagingProduct: 'Param messaging_product must be whatsapp - got "{value}"',
+  webhookConfiguration:
+    'Param webhook_configuration must be a JSON object with override_callback_uri (an http or https URL, or "" to remove the override) and verify_token',
+  nodeParam: 'Param {name} cannot be set on this node',
   bodyTooLarge: 'Request body exceeds 1048576 bytes',
   queryTooLarge: 'Query string exceeds 16384 bytes',
   bodyNotJson: 'Request body is not valid JSON',

@@ -14,8 +14,8 @@ export interface StatusChangeFacts {
   readonly before: PhoneNumberRecord;
   readonly after: PhoneNumberRecord;
   readonly at: Date;
-  /** `deregister` → USER, `Deregistered via API`; the admin plane → SYSTEM. */
-  readonly via: 'admin' | 'deregister';
+  /** `deregister` → USER, `Deregistered via API`; the admin plane → SYSTEM; `register` only reconnects. */
+  readonly via: 'admin' | 'register' | 'deregister';
   readonly reason: string | null;
 }
 

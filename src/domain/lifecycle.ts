@@ -214,3 +214,119 @@ export async function certificateIssuer(
   return (name) =>
     issueCertificate({ phoneNumber: number.display_phone_number, name, issuedAt }, keys.privateKeyPem);
 }
+
+/** Statuses `register` moves to CONNECTED (phone-number.md §5.2); both need a verified code. */
+const REGISTRABLE: readonly PhoneNumberStatus[] = ['PENDING', 'DISCONNECTED'];
+/** Statuses `deregister` moves to DISCONNECTED; some are outside the admin transition table, so forced. */
+const DEREGISTRABLE: readonly PhoneNumberStatus[] = ['CONNECTED', 'FLAGGED', 'RESTRICTED', 'RATE_LIMITED'];
+
+/** Why a lifecycle edge refused a number in its current state. */
+export type EdgeRefusal = { readonly refused: 'must_verify' } | { readonly refused: 'status' };
+
+/** History lines for plain field changes that ride along a status change, one per changed field. */
+function fieldLines(
+  before: PhoneNumberRecord,
+  after: PhoneNumberRecord,
+  fields: readonly ('platform_type' | 'is_pin_enabled' | 'code_verification_status')[],
+  context: ChangeContext,
+): HistoryEntry[] {
+  return fields
+    .filter((field) => before[field] !== after[field])
+    .map((field) => line(before, context, field, String(before[field]), String(after[field]), null));
+}
+
+/** `verify_code` with the right code: `code_verification_status` → VERIFIED; null when it already is. */
+export function planCodeVerified(number: PhoneNumberRecord, context: ChangeContext): PlannedChange | null {
+  if (number.code_verification_status === 'VERIFIED') return null;
+  const after: PhoneNumberRecord = { ...number, code_verification_status: 'VERIFIED' };
+  return {
+    number: after,
+    history: fieldLines(number, after, ['code_verification_status'], context),
+    events: [],
+  };
+}
+
+/**
+ * `register`: PENDING or DISCONNECTED with a verified code → CONNECTED on the Cloud API with the PIN
+ * set; already CONNECTED is no change (null).
+ */
+export function planRegister(
+  number: PhoneNumberRecord,
+  context: ChangeContext,
+): PlannedChange | EdgeRefusal | null {
+  if (number.status === 'CONNECTED') return null;
+  if (!REGISTRABLE.includes(number.status)) return { refused: 'status' };
+  if (number.code_verification_status !== 'VERIFIED') return { refused: 'must_verify' };
+  return withStatus(
+    number,
+    'CONNECTED',
+    { platform_type: 'CLOUD_API', is_pin_enabled: true },
+    'register',
+    context,
+  );
+}
+
+/** `deregister`: → DISCONNECTED off the Cloud API; already DISCONNECTED is no change (null). */
+export function planDeregister(
+  number: PhoneNumberRecord,
+  context: ChangeContext,
+): PlannedChange | EdgeRefusal | null {
+  if (number.status === 'DISCONNECTED') return null;
+  if (!DEREGISTRABLE.includes(number.status)) return { refused: 'status' };
+  return withStatus(number, 'DISCONNECTED', { platform_type: 'NOT_APPLICABLE' }, 'deregister', context);
+}
+
+function withStatus(
+  number: PhoneNumberRecord,
+  to: PhoneNumberStatus,
+  fields: Partial<Pick<PhoneNumberRecord, 'platform_type' | 'is_pin_enabled'>>,
+  via: StatusChangeFacts['via'],
+  context: ChangeContext,
+): PlannedChange {
+  const status = planStatusChange(number, to, { ...context, reason: null, force: true, via });
+  // `to` differs from the current status, and a forced change is never refused.
+  if (status === null || 'refused' in status) throw new Error(`no status change ${number.status} → ${to}`);
+  const after: PhoneNumberRecord = { ...status.number, ...fields };
+  return {
+    number: after,
+    history: [...status.history, ...fieldLines(number, after, ['platform_type', 'is_pin_enabled'], context)],
+    events: statusEvents({ before: number, after, at: context.at, via, reason: null }),
+  };
+}
+
+/** What `POST /{v}/{phone}` (v14.0+) may set; `override` null removes the number's webhook override. */
+export interface NodeSettings {
+  readonly pin?: true;
+  readonly override?: { readonly url: string; readonly verify_token: string } | null;
+}
+
+/**
+ * The node's settings. A new or changed override starts unverified (the dispatcher verifies it as it
+ * does an app subscription); the same URL and token again keep its state. Null when nothing changes.
+ */
+export function planNodeSettings(
+  number: PhoneNumberRecord,
+  settings: NodeSettings,
+  context: ChangeContext,
+): PlannedChange | null {
+  let after = number;
+  const history: HistoryEntry[] = [];
+  if (settings.pin === true && !number.is_pin_enabled) {
+    after = { ...after, is_pin_enabled: true };
+    history.push(...fieldLines(number, after, ['is_pin_enabled'], context));
+  }
+  const override = settings.override;
+  const old = number.webhook_override;
+  if (override === null && old !== null) {
+    after = { ...after, webhook_override: null };
+    history.push(line(number, context, 'webhook_override', old.url, null, null));
+  } else if (
+    override !== undefined &&
+    override !== null &&
+    (old === null || old.url !== override.url || old.verify_token !== override.verify_token)
+  ) {
+    after = { ...after, webhook_override: { ...override, state: 'pending_verification' } };
+    history.push(line(number, context, 'webhook_override', old?.url ?? null, override.url, null));
+  }
+  return history.length === 0 ? null : { number: after, history, events: [] };
+}

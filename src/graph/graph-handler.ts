@@ -23,6 +23,7 @@ import {
   unsupportedRequest,
 } from './graph-error.ts';
 import { COMMON_PARAMS, GraphObjects, type ObjectCall } from './graph-objects.ts';
+import { acceptsNodePost, isLifecycleEdge, LifecycleEdges } from './lifecycle-edges.ts';
 import { parseGraphPath, type GraphPath } from './graph-path.ts';
 import type { GraphRequest, GraphResponse } from './graph-request.ts';
 import { PHONE_NUMBER_NODE } from './node-types.ts';
@@ -44,6 +45,8 @@ export interface GraphHandlerDeps {
   readonly faults: FaultRules;
   /** `--public-url`: the base of paging links and QR image URLs instead of the Host header. */
   readonly publicUrl?: string;
+  /** Woken after a lifecycle edge commits a change, so its webhooks go out now. */
+  readonly dispatcher?: { notify(): void };
 }
 
 /** Options that shape how any response, success or error, is written (graph-api.md §6). */
@@ -123,10 +126,16 @@ export class GraphHandler {
   readonly #deps: GraphHandlerDeps;
   readonly #selections = new SelectionCache();
   readonly #rendered = new RenderedBodyMemo();
+  readonly #lifecycle: LifecycleEdges;
   #objects: Promise<GraphObjects> | undefined;
 
   constructor(deps: GraphHandlerDeps) {
     this.#deps = deps;
+    this.#lifecycle = new LifecycleEdges({
+      store: deps.store,
+      clock: deps.clock,
+      notify: () => deps.dispatcher?.notify(),
+    });
   }
 
   /** Edges and lists need the store's secrets; read once, on the first call that needs them. */
@@ -273,7 +282,12 @@ export class GraphHandler {
     request: GraphRequest,
   ): Promise<RenderedBody> {
     const edge = path.rest[0];
-    // Edges: `message_qrdls` and `message_qrdls/{code}`; anything else is an unknown path.
+    if (edge !== undefined && path.rest.length === 1 && isLifecycleEdge(edge)) {
+      this.#lifecycle.refuse(edge, effectiveMethod(request), token, context);
+      const call = this.#call(request, exchange, token, context.app);
+      return this.#lifecycle.edge(call, context, edge);
+    }
+    // Else `message_qrdls` and `message_qrdls/{code}`; anything else is an unknown path.
     if (edge !== undefined && (edge !== 'message_qrdls' || path.rest.length > 2))
       throw unknownPath(path.rest.join('/'));
     if (edge !== undefined) {
@@ -283,6 +297,10 @@ export class GraphHandler {
     // `method=` is a parameter: read once the object and edge are known, before the method check.
     const method = effectiveMethod(request);
     exchange.method = method;
+    if (method === 'POST' && acceptsNodePost(exchange.version)) {
+      const call = this.#call(request, exchange, token, context.app);
+      return this.#lifecycle.node(call, context);
+    }
     if (method !== 'GET' && method !== 'HEAD') throw unsupportedRequest(method, path.objectId);
     this.#refuseIfFull(exchange);
     const selection = this.#selections.get(request.params.fields, PHONE_NUMBER_NODE, exchange.version);

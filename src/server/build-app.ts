@@ -88,6 +88,12 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
       : new AdjustableClock(base === undefined ? Date.now : () => base.now().getTime());
   const buc = new BucAccounting(options.bucWindow ?? new MemoryWindow(), store, logger);
   const faults = new FaultRules();
+  const dispatcher = new OutboxDispatcher({
+    store,
+    clock,
+    logger,
+    ...(options.webhooks === undefined ? {} : { settings: options.webhooks }),
+  });
   const graph = new GraphHandler({
     store,
     clock,
@@ -95,6 +101,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     logger,
     buc,
     faults,
+    dispatcher,
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
   });
   const fastify = Fastify({
@@ -129,12 +136,6 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   void fastify.register(graphRoutes, { graph });
   void fastify.register(qrImageRoutes, { store });
   void fastify.register(reservedPaths);
-  const dispatcher = new OutboxDispatcher({
-    store,
-    clock,
-    logger,
-    ...(options.webhooks === undefined ? {} : { settings: options.webhooks }),
-  });
   void fastify.register(adminPlane, {
     prefix: '/__admin',
     store,

@@ -7,6 +7,7 @@ import type {
   DeliveryRecord,
   HistoryEntry,
   NumberWebhookOverride,
+  OtpRecord,
   PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
@@ -220,6 +221,19 @@ export class CachedStore implements Store {
       // A status change may make the WABA active or inactive for rate limits.
       this.#activeWabas.delete(change.number.waba_id);
     }
+  }
+
+  // OTPs and register calls are not cached: nothing to invalidate.
+  getOtp(phoneNumberId: string): Promise<OtpRecord | undefined> {
+    return this.#inner.getOtp(phoneNumberId);
+  }
+
+  putOtp(otp: OtpRecord): Promise<void> {
+    return this.#inner.putOtp(otp);
+  }
+
+  admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean> {
+    return this.#inner.admitRegisterCall(phoneNumberId, at, since, max);
   }
 
   listHistory(phoneNumberId: string): Promise<HistoryEntry[]> {

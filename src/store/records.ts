@@ -105,6 +105,19 @@ export interface QrCodeRecord {
   position: number;
 }
 
+/** The last one-time code `request_code` issued for a number (phone-number.md §5.2). */
+export interface OtpRecord {
+  phone_number_id: string;
+  /** 6 decimal digits. */
+  code: string;
+  code_method: 'SMS' | 'VOICE';
+  language: string;
+  /** ISO-8601 UTC on the injected clock; the code expires 10 minutes later. */
+  issued_at: string;
+  /** How many codes the number has been issued, this one included (seeds the next code). */
+  sequence: number;
+}
+
 export interface TokenRecord {
   /** Lowercase hex SHA-256 of the token; the token itself is never stored. */
   digest: string;

@@ -7,6 +7,7 @@ import type {
   DeliveryRecord,
   HistoryEntry,
   NumberWebhookOverride,
+  OtpRecord,
   PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
@@ -82,6 +83,16 @@ export interface Store {
    * and writes the events it causes to the outbox.
    */
   commitPhoneNumberChange(change: PhoneNumberChange): Promise<void>;
+  /** The last OTP issued for a number. */
+  getOtp(phoneNumberId: string): Promise<OtpRecord | undefined>;
+  /** Stores a number's OTP, replacing the one before. */
+  putOtp(otp: OtpRecord): Promise<void>;
+  /**
+   * The register limit (phone-number.md §5.2) in one transaction: when fewer than `max` calls of the
+   * number are after `since`, records one at `at` and answers true; else records nothing.
+   */
+  admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean>;
+
   /** Newest first. */
   listHistory(phoneNumberId: string): Promise<HistoryEntry[]>;
   /** Sets or removes (null) an app's webhook subscription. */

@@ -7,6 +7,7 @@ import { parseFlags } from '../flags.ts';
 export const ADMIN_USAGE = `phonegraph admin set-status <phone-id> <STATUS> [--reason R] [--force]
   phonegraph admin name-review <phone-id> <APPROVED|REJECTED|DEFERRED> [--which current|new] [--rejection-reason R]
   phonegraph admin quality <phone-id> [--score GREEN|YELLOW|RED|UNKNOWN] [--reasons a,b] [--tier TIER_1K]
+  phonegraph admin otp <phone-id>
   phonegraph admin reset [--scenario FILE] | export [FILE] | clock advance 2h | clock set ISO | clock real
   phonegraph admin faults add (--code N [--subcode S] [--http-status H] [--message M] | --delay-ms N | --drop-connection)
       [--method M] [--path-regex R] [--phone-number ID] [--token-app ID] [--times N] [--probability P]
@@ -115,6 +116,9 @@ async function callFor(sub: string, rest: readonly string[], values: Values): Pr
         },
       };
     }
+    case 'otp':
+      exactly(rest, 1);
+      return { method: 'GET', path: `/phone-numbers/${encodeURIComponent(rest[0] ?? '')}/otp` };
     case 'reset': {
       exactly(rest, 0);
       const file = str(values, 'scenario');

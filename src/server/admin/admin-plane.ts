@@ -8,6 +8,7 @@ import { clockRoutes } from './routes/clock-routes.ts';
 import { faultRoutes } from './routes/fault-routes.ts';
 import { rateLimitRoutes } from './routes/rate-limit-routes.ts';
 import { healthRoutes } from './routes/health-routes.ts';
+import { otpRoutes } from './routes/otp-routes.ts';
 import { phoneNumberRoutes } from './routes/phone-number-routes.ts';
 import { stateRoutes } from './routes/state-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
@@ -28,6 +29,7 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   faultRoutes,
   stateRoutes,
   phoneNumberRoutes,
+  otpRoutes,
   webhookRoutes,
   healthRoutes,
 ];

@@ -128,4 +128,21 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app_id, waba_id)
   );
   `,
+  // 4: lifecycle edges: the last OTP of each number (request_code) and register calls for the 72 h limit.
+  `
+  CREATE TABLE otp_codes (
+    phone_number_id TEXT PRIMARY KEY,
+    code TEXT NOT NULL,
+    code_method TEXT NOT NULL,
+    language TEXT NOT NULL,
+    issued_at TEXT NOT NULL,
+    sequence INTEGER NOT NULL
+  );
+  CREATE TABLE register_calls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone_number_id TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX register_calls_number ON register_calls(phone_number_id, at);
+  `,
 ];

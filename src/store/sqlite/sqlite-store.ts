@@ -10,6 +10,7 @@ import type {
   DeliveryStatus,
   HistoryEntry,
   NumberWebhookOverride,
+  OtpRecord,
   PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
@@ -43,12 +44,16 @@ const STATE_TABLES = [
   'history',
   'outbox',
   'rate_limit_overrides',
+  'otp_codes',
+  'register_calls',
 ];
 
 /** The last QR position handed out (`meta`), so positions stay increasing across deletes. */
 const QR_POSITION_META = 'qr_last_position';
 /** What a scenario merge keeps: they refer to numbers by id only. */
 const LOG_TABLES = ['webhook_attempts', 'history', 'outbox'];
+/** Other tables a merge keeps: runtime state of the Graph and admin planes, keyed by ids. */
+const MERGE_KEEPS = ['rate_limit_overrides', 'otp_codes', 'register_calls'];
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -290,9 +295,8 @@ export class SqliteStore implements Store {
   async replaceState(state: StateSnapshot, options: { keepLog?: boolean } = {}): Promise<void> {
     this.#db.transaction(() => {
       for (const table of STATE_TABLES) {
-        // A merge keeps the log and the admin-set pair limits; neither is part of a scenario.
-        if (options.keepLog === true && (LOG_TABLES.includes(table) || table === 'rate_limit_overrides'))
-          continue;
+        // A merge keeps the log, the admin-set pair limits, OTPs and register calls: none is in a scenario.
+        if (options.keepLog === true && (LOG_TABLES.includes(table) || MERGE_KEEPS.includes(table))) continue;
         this.#db.exec(`DELETE FROM ${table}`);
       }
       this.#insertState(state);
@@ -622,6 +626,45 @@ export class SqliteStore implements Store {
     } catch (error) {
       throw asUnavailable(error);
     }
+  }
+
+  async getOtp(phoneNumberId: string): Promise<OtpRecord | undefined> {
+    const row = this.#get('SELECT * FROM otp_codes WHERE phone_number_id = ?', phoneNumberId);
+    if (row === undefined) return undefined;
+    return {
+      phone_number_id: String(row.phone_number_id),
+      code: String(row.code),
+      code_method: row.code_method === 'VOICE' ? 'VOICE' : 'SMS',
+      language: String(row.language),
+      issued_at: String(row.issued_at),
+      sequence: Number(row.sequence),
+    };
+  }
+
+  async putOtp(otp: OtpRecord): Promise<void> {
+    this.#write(() =>
+      this.#statement(
+        `INSERT INTO otp_codes (phone_number_id, code, code_method, language, issued_at, sequence)
+         VALUES (@phone_number_id, @code, @code_method, @language, @issued_at, @sequence)
+         ON CONFLICT(phone_number_id) DO UPDATE SET code = excluded.code,
+           code_method = excluded.code_method, language = excluded.language,
+           issued_at = excluded.issued_at, sequence = excluded.sequence`,
+      ).run(otp),
+    );
+  }
+
+  async admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean> {
+    return this.#write(() => {
+      const row = this.#statement(
+        'SELECT COUNT(*) AS n FROM register_calls WHERE phone_number_id = ? AND at > ?',
+      ).get(phoneNumberId, since) as Row;
+      if (Number(row.n) >= max) return false;
+      this.#statement('INSERT INTO register_calls (phone_number_id, at) VALUES (?, ?)').run(
+        phoneNumberId,
+        at,
+      );
+      return true;
+    });
   }
 
   async listHistory(phoneNumberId: string): Promise<HistoryEntry[]> {
