@@ -46,10 +46,9 @@ export class BucAccounting {
   }
 
   async limitOf(app: AppRecord, waba: WabaRecord): Promise<number> {
-    const [active, pair] = await Promise.all([
-      this.#store.isWabaActive(waba.id),
-      this.#store.getPairRateLimit(app.id, waba.id),
-    ]);
+    // Both reads are cache hits on the hot path; sequential awaits allocate less than Promise.all.
+    const active = await this.#store.isWabaActive(waba.id);
+    const pair = await this.#store.getPairRateLimit(app.id, waba.id);
     return limitFor(effectiveLimits(app.rate_limit, waba.rate_limit, pair ?? null), active);
   }
 

@@ -97,6 +97,11 @@ export function usageEntry(
   };
 }
 
+/** Written on every counted response: a template, not JSON.stringify (ids are digits, values numbers). */
 export function usageHeader(wabaId: string, entry: UsageEntry): string {
-  return JSON.stringify({ [wabaId]: [entry] });
+  return (
+    `{"${wabaId}":[{"type":"${entry.type}","call_count":${entry.call_count},` +
+    `"total_cputime":${entry.total_cputime},"total_time":${entry.total_time},` +
+    `"estimated_time_to_regain_access":${entry.estimated_time_to_regain_access}}]}`
+  );
 }
