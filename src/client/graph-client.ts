@@ -113,6 +113,17 @@ function causeCode(error: unknown): string | undefined {
   return undefined;
 }
 
+function innermostMessage(error: unknown): string {
+  let current: unknown = error;
+  let message = String(error);
+  for (let depth = 0; depth < 4 && typeof current === 'object' && current !== null; depth++) {
+    const text = (current as { message?: unknown }).message;
+    if (typeof text === 'string') message = text;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The typed client of the WhatsApp Business phone-number part of Graph. */
@@ -282,7 +293,7 @@ export class GraphClient {
       throw new ConnectionError({
         message: timedOut
           ? `No answer from ${this.baseUrl} within ${this.#timeoutMs} ms`
-          : `Cannot reach ${this.baseUrl}: ${code ?? (cause as Error).message}`,
+          : `Cannot reach ${this.baseUrl}: ${code ?? innermostMessage(cause)}`,
         timedOut,
         notSent: code !== undefined && NOT_SENT_CAUSES.has(code),
         cause,
