@@ -319,6 +319,30 @@ describe('GraphClient against a real phonegraph over a socket', () => {
     server = await startGraphServer();
   });
 
+  test('a GET refused by the BUC limit (80008, no wait announced) is retried', async () => {
+    const id = await faultRule(server, {
+      match: { method: 'GET', phone_number: ID.connected },
+      action: { graph_error: { code: 80008 } },
+      times: 1,
+    });
+    const read = await client.phoneNumbers.retrieve(ID.connected, { fields: ['status'] as const });
+    assert.equal(read.status, 'CONNECTED');
+    assert.equal(await matched(server, id), 1);
+  });
+
+  test('a timed-out POST is a ConnectionError and is not repeated (the write may have happened)', async () => {
+    const id = await faultRule(server, {
+      match: { method: 'POST', phone_number: ID.connected },
+      action: { delay_ms: 300 },
+      times: 1,
+    });
+    const slow = clientFor(server, { timeoutMs: 20, maxRetries: 2 });
+    const error = await rejection(slow.qrCodes.create(ID.connected, { prefilled_message: 'Slow' }));
+    assert.ok(error instanceof ConnectionError);
+    assert.equal(error.timedOut, true);
+    assert.equal(await matched(server, id), 1);
+  });
+
   test('a body that is not JSON (a JSONP answer) is a ResponseParseError', async () => {
     const error = await rejection(client.get(ID.connected, { callback: 'cb' }));
     assert.ok(error instanceof ResponseParseError);
