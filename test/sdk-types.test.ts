@@ -27,6 +27,11 @@ declare const client: GraphClient;
 const _selected = () => client.phoneNumbers.retrieve('1', { fields: ['status'] as const });
 const _two = () => client.phoneNumbers.retrieve('1', { fields: ['status', 'quality_score'] });
 const _defaults = () => client.phoneNumbers.retrieve('1');
+const _emptyOptions = () => client.phoneNumbers.retrieve('1', {});
+const _listFiltered = () =>
+  client.wabas.phoneNumbers.list('1', {
+    filtering: [{ field: 'status', operator: 'EQUAL', value: 'FLAGGED' }],
+  });
 const _listed = () => client.wabas.phoneNumbers.list('1', { fields: ['status'] as const });
 const _listedDefaults = () => client.wabas.phoneNumbers.list('1');
 const _waba = () => client.wabas.retrieve('1');
@@ -55,6 +60,8 @@ expectType<
 >(true);
 expectType<Equals<Item<ReturnType<typeof _listed>>, { id: string; status: PhoneNumberStatus }>>(true);
 expectType<Equals<Item<ReturnType<typeof _listedDefaults>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
+expectType<Equals<Awaited2<ReturnType<typeof _emptyOptions>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
+expectType<Equals<Item<ReturnType<typeof _listFiltered>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _waba>>, { id: string; name: string }>>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _wabaSelected>>, { id: string; currency: string }>>(true);
 expectType<Equals<Item<ReturnType<GraphClient['qrCodes']['list']>>, QrCode>>(true);

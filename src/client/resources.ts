@@ -110,12 +110,15 @@ export class PhoneNumbers {
   }
 
   /** Reads the node; the result has exactly the selected fields (the defaults when none are given). */
-  retrieve(id: string): Promise<PhoneNumber>;
+  retrieve(id: string, options?: { fields?: undefined }): Promise<PhoneNumber>;
   retrieve<const F extends readonly PhoneNumberFieldName[]>(
     id: string,
     options: FieldsOption<F>,
   ): Promise<PhoneNumber<F>>;
-  async retrieve(id: string, options: FieldsOption<readonly PhoneNumberFieldName[]> = {}): Promise<unknown> {
+  async retrieve(
+    id: string,
+    options: { fields?: readonly PhoneNumberFieldName[] | undefined } = {},
+  ): Promise<unknown> {
     return (await this.#client.get(enc(id), fieldsParam(options.fields))).data;
   }
 
@@ -154,7 +157,9 @@ export class WabaPhoneNumbers {
   /** Every phone number of the WABA, across pages. */
   list(
     wabaId: string,
-    options?: ListPhoneNumbersOptions<typeof DEFAULT_PHONE_NUMBER_FIELDS>,
+    options?: Omit<ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]>, 'fields'> & {
+      fields?: undefined;
+    },
   ): AsyncGenerator<PhoneNumber>;
   list<const F extends readonly PhoneNumberFieldName[]>(
     wabaId: string,
@@ -162,12 +167,14 @@ export class WabaPhoneNumbers {
   ): AsyncGenerator<PhoneNumber<F>>;
   list(
     wabaId: string,
-    options: ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]> = {},
+    options: Omit<ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]>, 'fields'> & {
+      fields?: readonly PhoneNumberFieldName[] | undefined;
+    } = {},
   ): AsyncGenerator<unknown> {
     return paginate(this.#client, `${enc(wabaId)}/phone_numbers`, {
       ...fieldsParam(options.fields),
       filtering: options.filtering,
-      sort: typeof options.sort === 'string' ? options.sort : options.sort,
+      sort: options.sort,
       limit: options.limit,
     });
   }
@@ -189,9 +196,12 @@ export class Wabas {
     this.phoneNumbers = new WabaPhoneNumbers(client);
   }
 
-  retrieve(id: string): Promise<Waba>;
+  retrieve(id: string, options?: { fields?: undefined }): Promise<Waba>;
   retrieve<const F extends readonly WabaFieldName[]>(id: string, options: { fields?: F }): Promise<Waba<F>>;
-  async retrieve(id: string, options: { fields?: readonly WabaFieldName[] } = {}): Promise<unknown> {
+  async retrieve(
+    id: string,
+    options: { fields?: readonly WabaFieldName[] | undefined } = {},
+  ): Promise<unknown> {
     return (await this.#client.get(enc(id), fieldsParam(options.fields))).data;
   }
 }
