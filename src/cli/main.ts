@@ -2,12 +2,14 @@ import { ScenarioError } from '../domain/scenario/validate-scenario.ts';
 import type { CommandIo } from './command-io.ts';
 import { ADMIN_USAGE, adminCommand } from './commands/admin.ts';
 import { CERT_USAGE, certCommand } from './commands/cert.ts';
+import { CLIENT_USAGE, clientCommand } from './commands/client.ts';
 import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { CliError, EXIT } from './exit-codes.ts';
 
 const USAGE = `usage:
   ${SERVE_USAGE}
+  ${CLIENT_USAGE}
   ${CERT_USAGE}
   ${SCENARIO_USAGE}
   ${ADMIN_USAGE}
@@ -18,6 +20,10 @@ const COMMANDS: Record<string, (args: readonly string[], io: CommandIo) => Promi
   cert: certCommand,
   scenario: scenarioCommand,
   admin: adminCommand,
+  status: (args, io) => clientCommand('status', args, io),
+  numbers: (args, io) => clientCommand('numbers', args, io),
+  watch: (args, io) => clientCommand('watch', args, io),
+  qr: (args, io) => clientCommand('qr', args, io),
 };
 
 /** Runs one command; expected failures become one `error: …` line and an exit code from the table. */

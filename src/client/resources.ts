@@ -1,0 +1,262 @@
+import type { PhoneNumberFieldName, PhoneNumberFields } from '../contract/phone-number.ts';
+import type { GraphClient, GraphParams } from './graph-client.ts';
+
+/** Flattens a mapped type so editors and type tests see a plain object type. */
+export type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** The default fields of the phone-number node (v14.0 and later; phone-number.md §2). */
+export const DEFAULT_PHONE_NUMBER_FIELDS = [
+  'verified_name',
+  'code_verification_status',
+  'display_phone_number',
+  'quality_rating',
+  'platform_type',
+  'throughput',
+  'id',
+] as const satisfies readonly PhoneNumberFieldName[];
+export type DefaultPhoneNumberField = (typeof DEFAULT_PHONE_NUMBER_FIELDS)[number];
+
+/** A phone number read with `fields` F: exactly those fields plus `id` (always returned by Graph). */
+export type PhoneNumber<F extends readonly PhoneNumberFieldName[] = typeof DEFAULT_PHONE_NUMBER_FIELDS> =
+  Simplify<Pick<PhoneNumberFields, F[number] | 'id'>>;
+
+export interface FieldsOption<F extends readonly PhoneNumberFieldName[]> {
+  fields?: F;
+}
+
+/** The WABA node (phone-number.md §6). */
+export interface WabaFields {
+  id: string;
+  name: string;
+  timezone_id: string;
+  currency: string;
+  message_template_namespace: string;
+}
+export type WabaFieldName = keyof WabaFields;
+export type Waba<F extends readonly WabaFieldName[] = readonly ['name', 'id']> = Simplify<
+  Pick<WabaFields, F[number] | 'id'>
+>;
+
+/** A QR code / deep link (phone-number.md §5.1). */
+export interface QrCode {
+  code: string;
+  prefilled_message: string;
+  deep_link_url: string;
+  qr_image_url?: string;
+}
+export type QrImageFormat = 'SVG' | 'PNG';
+
+export interface Success {
+  success: boolean;
+}
+
+export interface Page<T> {
+  data: T[];
+  paging?: {
+    cursors?: { before?: string; after?: string };
+    next?: string;
+    previous?: string;
+  };
+}
+
+export type PhoneNumberSort =
+  | 'last_onboarded_time_descending'
+  | 'last_onboarded_time_ascending'
+  | 'creation_time_descending'
+  | 'creation_time_ascending';
+
+export interface PhoneNumberFilter {
+  field: 'account_mode' | 'messaging_limit_tier' | 'is_official_business_account' | 'status';
+  operator: 'EQUAL';
+  value: string | boolean;
+}
+
+export interface ListPhoneNumbersOptions<F extends readonly PhoneNumberFieldName[]> extends FieldsOption<F> {
+  filtering?: readonly PhoneNumberFilter[];
+  sort?: PhoneNumberSort | readonly PhoneNumberSort[];
+  /** Page size, 1-100 (Graph's default 25). The iterator still walks every page. */
+  limit?: number;
+}
+
+function fieldsParam(fields: readonly string[] | undefined): GraphParams {
+  return fields === undefined ? {} : { fields: fields.join(',') };
+}
+
+/** Walks a cursor-paged edge, one page at a time, following `after` while Graph gives a `next`. */
+async function* paginate<T>(
+  client: GraphClient,
+  path: string,
+  params: GraphParams,
+): AsyncGenerator<T, void, undefined> {
+  let after: string | undefined;
+  for (;;) {
+    const page = await client.get<Page<T>>(path, after === undefined ? params : { ...params, after });
+    yield* page.data.data;
+    const next = page.data.paging?.next;
+    const cursor = page.data.paging?.cursors?.after;
+    if (next === undefined || cursor === undefined || page.data.data.length === 0) return;
+    after = cursor;
+  }
+}
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
+
+export class PhoneNumbers {
+  readonly #client: GraphClient;
+  constructor(client: GraphClient) {
+    this.#client = client;
+  }
+
+  /** Reads the node; the result has exactly the selected fields (the defaults when none are given). */
+  retrieve(id: string, options?: { fields?: undefined }): Promise<PhoneNumber>;
+  retrieve<const F extends readonly PhoneNumberFieldName[]>(
+    id: string,
+    options: FieldsOption<F>,
+  ): Promise<PhoneNumber<F>>;
+  async retrieve(
+    id: string,
+    options: { fields?: readonly PhoneNumberFieldName[] | undefined } = {},
+  ): Promise<unknown> {
+    return (await this.#client.get(enc(id), fieldsParam(options.fields))).data;
+  }
+
+  /** `POST /{id}/request_code`: sends a verification code by SMS or voice. */
+  async requestCode(
+    id: string,
+    params: { code_method: 'SMS' | 'VOICE'; language: string },
+  ): Promise<Success> {
+    return (await this.#client.post<Success>(`${enc(id)}/request_code`, params)).data;
+  }
+
+  /** `POST /{id}/verify_code`: a wrong or expired code throws error 136025. */
+  async verifyCode(id: string, params: { code: string }): Promise<Success> {
+    return (await this.#client.post<Success>(`${enc(id)}/verify_code`, params)).data;
+  }
+
+  /** `POST /{id}/register` with a 6-digit two-step verification `pin`. */
+  async register(id: string, params: { pin: string; messaging_product?: 'whatsapp' }): Promise<Success> {
+    return (
+      await this.#client.post<Success>(`${enc(id)}/register`, { messaging_product: 'whatsapp', ...params })
+    ).data;
+  }
+
+  /** `POST /{id}/deregister`. */
+  async deregister(id: string): Promise<Success> {
+    return (await this.#client.post<Success>(`${enc(id)}/deregister`)).data;
+  }
+}
+
+export class WabaPhoneNumbers {
+  readonly #client: GraphClient;
+  constructor(client: GraphClient) {
+    this.#client = client;
+  }
+
+  /** Every phone number of the WABA, across pages. */
+  list(
+    wabaId: string,
+    options?: Omit<ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]>, 'fields'> & {
+      fields?: undefined;
+    },
+  ): AsyncGenerator<PhoneNumber>;
+  list<const F extends readonly PhoneNumberFieldName[]>(
+    wabaId: string,
+    options: ListPhoneNumbersOptions<F>,
+  ): AsyncGenerator<PhoneNumber<F>>;
+  list(
+    wabaId: string,
+    options: Omit<ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]>, 'fields'> & {
+      fields?: readonly PhoneNumberFieldName[] | undefined;
+    } = {},
+  ): AsyncGenerator<unknown> {
+    return paginate(this.#client, `${enc(wabaId)}/phone_numbers`, {
+      ...fieldsParam(options.fields),
+      filtering: options.filtering,
+      sort: options.sort,
+      limit: options.limit,
+    });
+  }
+
+  /** Adds a number to the WABA; it starts `PENDING`. `phone_number` is digits without `+`. */
+  async create(
+    wabaId: string,
+    params: { cc: string; phone_number: string; verified_name: string },
+  ): Promise<{ id: string }> {
+    return (await this.#client.post<{ id: string }>(`${enc(wabaId)}/phone_numbers`, params)).data;
+  }
+}
+
+export class Wabas {
+  readonly #client: GraphClient;
+  readonly phoneNumbers: WabaPhoneNumbers;
+  constructor(client: GraphClient) {
+    this.#client = client;
+    this.phoneNumbers = new WabaPhoneNumbers(client);
+  }
+
+  retrieve(id: string, options?: { fields?: undefined }): Promise<Waba>;
+  retrieve<const F extends readonly WabaFieldName[]>(id: string, options: { fields?: F }): Promise<Waba<F>>;
+  async retrieve(
+    id: string,
+    options: { fields?: readonly WabaFieldName[] | undefined } = {},
+  ): Promise<unknown> {
+    return (await this.#client.get(enc(id), fieldsParam(options.fields))).data;
+  }
+}
+
+export class QrCodes {
+  readonly #client: GraphClient;
+  constructor(client: GraphClient) {
+    this.#client = client;
+  }
+
+  /** Creates a code; with `generate_qr_image` the answer carries `qr_image_url`. */
+  async create(
+    phoneNumberId: string,
+    params: { prefilled_message: string; generate_qr_image?: QrImageFormat },
+  ): Promise<QrCode> {
+    return (await this.#client.post<QrCode>(`${enc(phoneNumberId)}/message_qrdls`, params)).data;
+  }
+
+  /** Every code of the number, newest first, across pages. */
+  list(phoneNumberId: string, options: { limit?: number; code?: string } = {}): AsyncGenerator<QrCode> {
+    return paginate<QrCode>(this.#client, `${enc(phoneNumberId)}/message_qrdls`, {
+      limit: options.limit,
+      code: options.code,
+    });
+  }
+
+  /** One code; with `imageFormat` the answer carries `qr_image_url`. */
+  async retrieve(
+    phoneNumberId: string,
+    code: string,
+    options: { imageFormat?: QrImageFormat } = {},
+  ): Promise<QrCode> {
+    const fields =
+      options.imageFormat === undefined
+        ? {}
+        : { fields: `code,prefilled_message,deep_link_url,qr_image_url.format(${options.imageFormat})` };
+    const page = await this.#client.get<Page<QrCode>>(
+      `${enc(phoneNumberId)}/message_qrdls/${enc(code)}`,
+      fields,
+    );
+    const item = page.data.data[0];
+    if (item === undefined) throw new TypeError(`Graph listed no QR code ${code}`);
+    return item;
+  }
+
+  /** Replaces the prefilled message; the code and link stay. */
+  async update(
+    phoneNumberId: string,
+    code: string,
+    params: { prefilled_message: string; generate_qr_image?: QrImageFormat },
+  ): Promise<QrCode> {
+    return (await this.#client.post<QrCode>(`${enc(phoneNumberId)}/message_qrdls`, { ...params, code })).data;
+  }
+
+  async delete(phoneNumberId: string, code: string): Promise<Success> {
+    return (await this.#client.delete<Success>(`${enc(phoneNumberId)}/message_qrdls/${enc(code)}`)).data;
+  }
+}
