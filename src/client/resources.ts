@@ -1,19 +1,15 @@
-import type { PhoneNumberFieldName, PhoneNumberFields } from '../contract/phone-number.ts';
+import {
+  PHONE_NUMBER_DEFAULT_FIELDS_V14,
+  type PhoneNumberFieldName,
+  type PhoneNumberFields,
+} from '../contract/phone-number.ts';
 import type { GraphClient, GraphParams } from './graph-client.ts';
 
 /** Flattens a mapped type so editors and type tests see a plain object type. */
 export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
 /** The default fields of the phone-number node (v14.0 and later; phone-number.md §2). */
-export const DEFAULT_PHONE_NUMBER_FIELDS = [
-  'verified_name',
-  'code_verification_status',
-  'display_phone_number',
-  'quality_rating',
-  'platform_type',
-  'throughput',
-  'id',
-] as const satisfies readonly PhoneNumberFieldName[];
+export const DEFAULT_PHONE_NUMBER_FIELDS = PHONE_NUMBER_DEFAULT_FIELDS_V14;
 export type DefaultPhoneNumberField = (typeof DEFAULT_PHONE_NUMBER_FIELDS)[number];
 
 /** A phone number read with `fields` F: exactly those fields plus `id` (always returned by Graph). */

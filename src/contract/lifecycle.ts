@@ -1,4 +1,9 @@
-import { PHONE_NUMBER_STATUSES, type MessagingLimitTier, type PhoneNumberStatus } from './phone-number.ts';
+import {
+  MESSAGING_LIMIT_TIERS,
+  PHONE_NUMBER_STATUSES,
+  type MessagingLimitTier,
+  type PhoneNumberStatus,
+} from './phone-number.ts';
 
 /** The status lifecycle (phone-number.md §4): from → allowed targets. `UNKNOWN` may go anywhere. */
 export const STATUS_TRANSITIONS: Readonly<Record<PhoneNumberStatus, readonly PhoneNumberStatus[]>> = {
@@ -32,16 +37,8 @@ export const WEBHOOK_FIELDS = [
 ] as const;
 export type WebhookField = (typeof WEBHOOK_FIELDS)[number];
 
-/** Tier order for UPGRADE / DOWNGRADE. */
-export const TIER_ORDER: readonly MessagingLimitTier[] = [
-  'TIER_50',
-  'TIER_250',
-  'TIER_1K',
-  'TIER_2K',
-  'TIER_10K',
-  'TIER_100K',
-  'TIER_UNLIMITED',
-];
+/** Tier order for UPGRADE / DOWNGRADE: the enum's own order, lowest first. */
+export const TIER_ORDER: readonly MessagingLimitTier[] = MESSAGING_LIMIT_TIERS;
 
 export const NAME_DECISIONS = ['APPROVED', 'REJECTED', 'DEFERRED'] as const;
 export type NameDecision = (typeof NAME_DECISIONS)[number];

@@ -184,6 +184,17 @@ export const PHONE_NUMBER_FIELDS: readonly FieldSpec[] = [
   { name: 'whatsapp_business_manager_messaging_limit', since: 'v24.0' },
 ];
 
+/** The default fields from v14.0 on, in output order; the SDK types its default reads with them. */
+export const PHONE_NUMBER_DEFAULT_FIELDS_V14 = [
+  'verified_name',
+  'code_verification_status',
+  'display_phone_number',
+  'quality_rating',
+  'platform_type',
+  'throughput',
+  'id',
+] as const satisfies readonly PhoneNumberFieldName[];
+
 /** Default fields when a request has no `fields`, by the first version they apply to. */
 export const PHONE_NUMBER_DEFAULT_FIELDS: readonly {
   since: GraphVersion;
@@ -193,18 +204,7 @@ export const PHONE_NUMBER_DEFAULT_FIELDS: readonly {
     since: 'v11.0',
     fields: ['verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'id'],
   },
-  {
-    since: 'v14.0',
-    fields: [
-      'verified_name',
-      'code_verification_status',
-      'display_phone_number',
-      'quality_rating',
-      'platform_type',
-      'throughput',
-      'id',
-    ],
-  },
+  { since: 'v14.0', fields: PHONE_NUMBER_DEFAULT_FIELDS_V14 },
 ];
 
 export const NODE_TYPES = {
