@@ -304,6 +304,22 @@ function machine() {
 /** Scenario files and databases of this run; removed at the end, whatever happens. */
 let tmp;
 
+/** `phonegraph serve` on this run's database for `size` numbers, quiet, on a free port. */
+function serveArgs(size, extra) {
+  const db = path.join(tmp, `bench-${size}.db`);
+  return [
+    path.join(REPO_ROOT, 'bin', 'phonegraph.js'),
+    'serve',
+    '--db',
+    db,
+    '--port',
+    '0',
+    '--log-level',
+    'warn',
+    ...extra,
+  ];
+}
+
 /** A private redis-server (no persistence) for the Redis-backed target; skipped when not installed. */
 let redisChild;
 
@@ -363,19 +379,7 @@ async function main() {
       targets.push({
         label,
         numbers: size,
-        args: [
-          path.join(REPO_ROOT, 'bin', 'phonegraph.js'),
-          'serve',
-          '--db',
-          path.join(tmp, `bench-${size}.db`),
-          '--port',
-          '0',
-          '--scenario',
-          scenarioFile,
-          '--reset',
-          '--log-level',
-          'warn',
-        ],
+        args: serveArgs(size, ['--scenario', scenarioFile, '--reset']),
         ids,
         check: (url) => checkPhonegraph(label, url, ids),
       });
@@ -386,18 +390,7 @@ async function main() {
           ...targets[targets.length - 1],
           label: redisLabel,
           // The database the memory-backed target loaded, served again without reloading it.
-          args: [
-            path.join(REPO_ROOT, 'bin', 'phonegraph.js'),
-            'serve',
-            '--db',
-            path.join(tmp, `bench-${size}.db`),
-            '--port',
-            '0',
-            '--log-level',
-            'warn',
-            '--redis',
-            redisUrl,
-          ],
+          args: serveArgs(size, ['--redis', redisUrl]),
           check: (url) => checkPhonegraph(redisLabel, url, ids),
         });
       }
