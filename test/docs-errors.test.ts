@@ -24,8 +24,8 @@ const unquote = (cell: string): string => cell.replace(/^`|`$/g, '');
 function extras(row: CatalogueRow): string {
   const parts: string[] = [];
   if (row.isTransient) parts.push('`is_transient: true`');
-  if (row.userTitle !== undefined) parts.push(`\`error_user_title\`: \`${row.userTitle}\``);
-  if (row.userMessage !== undefined) parts.push(`\`error_user_msg\`: \`${row.userMessage}\``);
+  if (row.whatsapp !== undefined)
+    parts.push(`WhatsApp format: title \`${row.whatsapp.title}\`; details \`${row.whatsapp.details}\``);
   return parts.length === 0 ? '—' : parts.join('; ');
 }
 

@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { appsecretProof } from '../src/graph/access-token.ts';
-import { expectedHeaders, graphApp, graphHeadersOf, ID, idleUsage, REQUEST_ID } from './helpers/graph-app.ts';
+import {
+  DEBUG_ID,
+  expectedHeaders,
+  graphApp,
+  graphHeadersOf,
+  ID,
+  idleUsage,
+  REQUEST_ID,
+} from './helpers/graph-app.ts';
 import { E, edgesApp, errorBody, invalid, wire, type EdgesApp } from './helpers/edges-app.ts';
 
 async function withApp(run: (app: EdgesApp) => Promise<void>): Promise<void> {
@@ -40,6 +48,7 @@ function itemHeaders(
     ['Expires', 'Sat, 01 Jan 2000 00:00:00 GMT'],
     ['x-fb-request-id', REQUEST_ID],
     ['x-fb-rev', '1019131548'],
+    ['X-FB-Debug', DEBUG_ID],
   );
   if (options.etag !== undefined) headers.push(['ETag', options.etag]);
   return headers.map(([name, value]) => ({ name, value }));

@@ -275,39 +275,67 @@ describe('every catalogue row over HTTP', () => {
     reached.add('bucRateLimit');
   });
 
-  test('answers 136025 with error_user_title and error_user_msg for a wrong code', async () => {
-    const message = 'Verify code error';
-    const response = await app.fastify.inject({
+  const VERIFY_DETAILS = 'The code you entered is incorrect.';
+  const REGISTER_DETAILS =
+    'Registration or Deregistration failed because there were too many attempts for this phone number in a short period of time';
+
+  const wrongCode = (version: string) =>
+    app.fastify.inject({
       method: 'POST',
-      url: `/v21.0/${ID.pending}/verify_code`,
+      url: `/${version}/${ID.pending}/verify_code`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       payload: 'code=000000&access_token=T-ALL',
     });
-    assertGraphError(response, {
+
+  test('answers 136025 in the WhatsApp format on v16.0: prefixed message and error_data', async () => {
+    const message = '(#136025) Verify code error';
+    assertGraphError(await wrongCode('v16.0'), {
       key: 'verifyCode',
       counted: ID.waba,
       status: 400,
       message,
-      body: `"message":"${message}","type":"OAuthException","code":136025,"error_user_title":"Verify code error","error_user_msg":"The code you entered is incorrect."`,
+      version: 'v16.0',
+      body: `"message":"${message}","type":"OAuthException","code":136025,"error_data":{"messaging_product":"whatsapp","details":"${VERIFY_DETAILS}"}`,
     });
   });
 
-  test('answers 133016 with error_user_msg for an 11th register call in 72 hours', async () => {
-    const register = () =>
-      app.fastify.inject({
-        method: 'POST',
-        url: `/v21.0/${N}/register`,
-        headers: { 'content-type': 'application/json' },
-        payload: { messaging_product: 'whatsapp', pin: '123456', access_token: 'T-ALL' },
-      });
-    for (let call = 0; call < 10; call++) assert.equal((await register()).body, '{"success":true}');
-    const message = 'Account register deregister rate limit exceeded';
-    assertGraphError(await register(), {
-      key: 'registerRateLimit',
+  test('answers 136025 in the older form on v15.0: bare title, error_user_title and error_user_msg', async () => {
+    const message = 'Verify code error';
+    assertGraphError(await wrongCode('v15.0'), {
+      key: 'verifyCode',
       counted: ID.waba,
       status: 400,
       message,
-      body: `"message":"${message}","type":"OAuthException","code":133016,"error_user_msg":"Registration failed because there were too many attempts for this phone number in a short period of time."`,
+      version: 'v15.0',
+      body: `"message":"${message}","type":"OAuthException","code":136025,"error_user_title":"Verify code error","error_user_msg":"${VERIFY_DETAILS}"`,
+    });
+  });
+
+  test('answers 133016 for an 11th register call in 72 hours, by version (v16.0, then v15.0)', async () => {
+    const register = (version: string) =>
+      app.fastify.inject({
+        method: 'POST',
+        url: `/${version}/${N}/register`,
+        headers: { 'content-type': 'application/json' },
+        payload: { messaging_product: 'whatsapp', pin: '123456', access_token: 'T-ALL' },
+      });
+    for (let call = 0; call < 10; call++) assert.equal((await register('v21.0')).body, '{"success":true}');
+    const title = 'Account register deregister rate limit exceeded';
+    assertGraphError(await register('v16.0'), {
+      key: 'registerRateLimit',
+      counted: ID.waba,
+      status: 400,
+      message: `(#133016) ${title}`,
+      version: 'v16.0',
+      body: `"message":"(#133016) ${title}","type":"OAuthException","code":133016,"error_data":{"messaging_product":"whatsapp","details":"${REGISTER_DETAILS}"}`,
+    });
+    assertGraphError(await register('v15.0'), {
+      key: 'registerRateLimit',
+      counted: ID.waba,
+      status: 400,
+      message: title,
+      version: 'v15.0',
+      body: `"message":"${title}","type":"OAuthException","code":133016,"error_user_title":"${title}","error_user_msg":"${REGISTER_DETAILS}"`,
     });
   });
 

@@ -75,11 +75,10 @@ async function verified(app: EdgesApp, id: string): Promise<void> {
 function verifyError(reason: string): string {
   return wire({
     error: {
-      message: 'Verify code error',
+      message: '(#136025) Verify code error',
       type: 'OAuthException',
       code: 136025,
-      error_user_title: 'Verify code error',
-      error_user_msg: reason,
+      error_data: { messaging_product: 'whatsapp', details: reason },
       fbtrace_id: TRACE,
     },
   });
@@ -87,11 +86,14 @@ function verifyError(reason: string): string {
 
 const RATE_LIMITED = wire({
   error: {
-    message: 'Account register deregister rate limit exceeded',
+    message: '(#133016) Account register deregister rate limit exceeded',
     type: 'OAuthException',
     code: 133016,
-    error_user_msg:
-      'Registration failed because there were too many attempts for this phone number in a short period of time.',
+    error_data: {
+      messaging_product: 'whatsapp',
+      details:
+        'Registration or Deregistration failed because there were too many attempts for this phone number in a short period of time',
+    },
     fbtrace_id: TRACE,
   },
 });

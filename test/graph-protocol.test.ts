@@ -283,6 +283,7 @@ describe('Graph protocol over a real socket', () => {
       'x-fb-request-id',
       'x-fb-trace-id',
       'x-fb-rev',
+      'X-FB-Debug',
       'ETag',
       'Content-Length',
       'Date',

@@ -23,6 +23,7 @@ function comparable(response: Awaited<ReturnType<TestApp['get']>>): string {
   const headers = { ...response.headers };
   delete headers['x-fb-trace-id'];
   delete headers['x-fb-request-id'];
+  delete headers['x-fb-debug'];
   delete headers.date;
   const body = response.body.replace(/"fbtrace_id":"[A-Za-z0-9_-]{23}"/, '"fbtrace_id":"…"');
   return JSON.stringify({ status: response.statusCode, headers, body });

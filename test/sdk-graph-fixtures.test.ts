@@ -128,8 +128,14 @@ test('lifecycle edges send what phone-number.md §5.2 documents', async () => {
   );
   assert.ok(wrong instanceof InvalidRequestError);
   assert.deepEqual(
-    [wrong.code, wrong.userTitle, wrong.userMessage],
-    [136025, 'Verify code error', 'The code you entered is incorrect.'],
+    [wrong.code, wrong.message, wrong.details, wrong.errorData, wrong.userTitle],
+    [
+      136025,
+      '(#136025) Verify code error',
+      'The code you entered is incorrect.',
+      { messaging_product: 'whatsapp', details: 'The code you entered is incorrect.' },
+      undefined,
+    ],
   );
   assert.deepEqual(await numbers.verifyCode(PHONE, { code: '123456' }), { success: true });
   assert.deepEqual(await numbers.register(PHONE, { pin: '246810' }), { success: true });

@@ -11,6 +11,7 @@ export interface GraphErrorDetails {
   isTransient?: boolean | undefined;
   userTitle?: string | undefined;
   userMessage?: string | undefined;
+  errorData?: Readonly<Record<string, unknown>> | undefined;
   rawBody?: string | undefined;
   usage?: BusinessUseCaseUsage | undefined;
   cause?: unknown;
@@ -26,6 +27,13 @@ export class GraphError extends Error {
   readonly isTransient: boolean;
   readonly userTitle: string | undefined;
   readonly userMessage: string | undefined;
+  /** The envelope's `error_data` object (WhatsApp errors from v16.0: `{messaging_product, details}`). */
+  readonly errorData: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * What went wrong, as Meta tells integrators to read it: `error_data.details` (WhatsApp errors from
+   * v16.0), else `error_user_msg` (the older form of the same rows), else undefined.
+   */
+  readonly details: string | undefined;
   /** The response body exactly as received (undefined when there was no response). */
   readonly rawBody: string | undefined;
   readonly usage: BusinessUseCaseUsage | undefined;
@@ -41,6 +49,9 @@ export class GraphError extends Error {
     this.isTransient = details.isTransient ?? false;
     this.userTitle = details.userTitle;
     this.userMessage = details.userMessage;
+    this.errorData = details.errorData;
+    const fromData = details.errorData?.details;
+    this.details = typeof fromData === 'string' ? fromData : details.userMessage;
     this.rawBody = details.rawBody;
     this.usage = details.usage;
   }
@@ -144,6 +155,10 @@ export function errorFromResponse(response: {
       isTransient: e.is_transient === true,
       userTitle: str(e.error_user_title),
       userMessage: str(e.error_user_msg),
+      errorData:
+        typeof e.error_data === 'object' && e.error_data !== null && !Array.isArray(e.error_data)
+          ? (e.error_data as Record<string, unknown>)
+          : undefined,
       rawBody: response.text,
       usage,
     });

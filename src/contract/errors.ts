@@ -3,6 +3,8 @@
  * catalogue errors, one renderer writes them, tests import these constants, and docs/errors.md lists
  * exactly these rows (checked by a test).
  */
+import type { GraphVersion } from './versions.ts';
+
 export type GraphErrorType = 'OAuthException' | 'GraphMethodException';
 
 export interface CatalogueRow {
@@ -13,10 +15,24 @@ export interface CatalogueRow {
   /** Message template; `{name}` placeholders are filled by the named constructor. */
   readonly message: string;
   readonly isTransient?: true;
-  readonly userTitle?: string;
-  /** Template for `error_user_msg`. */
-  readonly userMessage?: string;
+  /**
+   * A WhatsApp row (13xxxx): the renderer writes it in the WhatsApp error format of the served version
+   * (graph-api.md §3), so a row only declares its title (also its `message`) and details.
+   */
+  readonly whatsapp?: WhatsAppErrorText;
 }
+
+/** The two texts of a WhatsApp row; `details` is a template like `message`. */
+export interface WhatsAppErrorText {
+  readonly title: string;
+  readonly details: string;
+}
+
+/**
+ * From this version on, WhatsApp rows read `(#code) title` with `error_data.details`; before it, the
+ * bare title with `error_user_title` / `error_user_msg` (graph-api.md §3).
+ */
+export const WHATSAPP_ERROR_FORMAT_SINCE: GraphVersion = 'v16.0';
 
 const GRAPH_DOCS =
   'Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api';
@@ -117,16 +133,18 @@ export const ERROR_CATALOGUE = {
     type: 'OAuthException',
     httpStatus: 400,
     message: 'Verify code error',
-    userTitle: 'Verify code error',
-    userMessage: '{reason}',
+    whatsapp: { title: 'Verify code error', details: '{reason}' },
   },
   registerRateLimit: {
     code: 133016,
     type: 'OAuthException',
     httpStatus: 400,
     message: 'Account register deregister rate limit exceeded',
-    userMessage:
-      'Registration failed because there were too many attempts for this phone number in a short period of time.',
+    whatsapp: {
+      title: 'Account register deregister rate limit exceeded',
+      details:
+        'Registration or Deregistration failed because there were too many attempts for this phone number in a short period of time',
+    },
   },
   unknownError: {
     code: 1,
@@ -145,7 +163,7 @@ export const ERROR_CATALOGUE = {
 
 export type CatalogueKey = keyof typeof ERROR_CATALOGUE;
 
-/** `error_user_msg` values of 136025. */
+/** `details` of 136025. */
 export const VERIFY_CODE_REASONS = {
   incorrect: 'The code you entered is incorrect.',
   expired: 'The code you entered has expired. Request a new code.',
@@ -179,6 +197,7 @@ export const INVALID_PARAMETER = {
   queryTooLarge: 'Query string exceeds 16384 bytes',
   bodyNotJson: 'Request body is not valid JSON',
   batchTooLarge: 'Too many requests in batch message. Maximum batch size is 50',
+  tooManyIds: 'Too many IDs. Maximum: 50',
   dependencyFailed: 'Request {name} depended on by this request failed',
 } as const;
 

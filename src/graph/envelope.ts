@@ -1,23 +1,47 @@
+import { WHATSAPP_ERROR_FORMAT_SINCE } from '../contract/errors.ts';
+import { versionIndex, type GraphVersion } from '../contract/versions.ts';
 import type { GraphError } from './graph-error.ts';
 
 export interface ErrorEnvelope {
-  error: Record<string, string | number | boolean>;
+  error: Record<string, unknown>;
 }
 
-/** The one place an error becomes JSON; keys in Graph's captured order, each only where it applies. */
-export function errorEnvelope(error: GraphError, fbtraceId: string): ErrorEnvelope {
-  const body: Record<string, string | number | boolean> = { message: error.message, type: error.type };
+const WHATSAPP_FORMAT_INDEX = versionIndex(WHATSAPP_ERROR_FORMAT_SINCE);
+
+function whatsappFormat(version: GraphVersion): boolean {
+  return versionIndex(version) >= WHATSAPP_FORMAT_INDEX;
+}
+
+/** The `message` an error has at a version: WhatsApp rows gain the `(#code) ` prefix from v16.0. */
+export function errorMessage(error: GraphError, version: GraphVersion): string {
+  if (error.whatsappDetails === undefined || !whatsappFormat(version)) return error.message;
+  return `(#${error.code}) ${error.message}`;
+}
+
+/**
+ * The one place an error becomes JSON; keys in Graph's captured order, each only where it applies
+ * (graph-api.md §3). WhatsApp rows are written in the format of the version that served the call.
+ */
+export function errorEnvelope(error: GraphError, fbtraceId: string, version: GraphVersion): ErrorEnvelope {
+  const body: Record<string, unknown> = { message: errorMessage(error, version), type: error.type };
   if (error.isTransient) body.is_transient = true;
   body.code = error.code;
   if (error.subcode !== undefined) body.error_subcode = error.subcode;
-  if (error.userTitle !== undefined) body.error_user_title = error.userTitle;
-  if (error.userMessage !== undefined) body.error_user_msg = error.userMessage;
+  const details = error.whatsappDetails;
+  if (details !== undefined) {
+    if (whatsappFormat(version)) {
+      body.error_data = { messaging_product: 'whatsapp', details };
+    } else {
+      body.error_user_title = error.message;
+      body.error_user_msg = details;
+    }
+  }
   body.fbtrace_id = fbtraceId;
   return { error: body };
 }
 
 /** `WWW-Authenticate` value every Graph error carries. */
-export function wwwAuthenticate(error: GraphError): string {
+export function wwwAuthenticate(error: GraphError, version: GraphVersion): string {
   const kind = error.code === 190 ? 'invalid_token' : 'invalid_request';
-  return `OAuth "Facebook Platform" "${kind}" "${error.message}"`;
+  return `OAuth "Facebook Platform" "${kind}" "${errorMessage(error, version)}"`;
 }

@@ -17,14 +17,14 @@ export class GraphError extends Error {
   readonly type: GraphErrorType;
   readonly httpStatus: number;
   readonly isTransient: boolean;
-  readonly userTitle: string | undefined;
-  readonly userMessage: string | undefined;
+  /** Set on WhatsApp rows: `message` is then the title; the renderer picks the format by version. */
+  readonly whatsappDetails: string | undefined;
 
   constructor(
     key: CatalogueKey | 'injected',
     row: CatalogueRow,
     message: string,
-    options: { userMessage?: string; cause?: unknown } = {},
+    options: { details?: string; cause?: unknown } = {},
   ) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'GraphError';
@@ -34,8 +34,7 @@ export class GraphError extends Error {
     this.type = row.type;
     this.httpStatus = row.httpStatus;
     this.isTransient = row.isTransient === true;
-    this.userTitle = row.userTitle;
-    this.userMessage = options.userMessage ?? row.userMessage;
+    this.whatsappDetails = row.whatsapp === undefined ? undefined : (options.details ?? row.whatsapp.details);
   }
 }
 
@@ -76,7 +75,7 @@ export const bucRateLimit = (): GraphError => fromCatalogue('bucRateLimit');
 export const registerRateLimit = (): GraphError => fromCatalogue('registerRateLimit');
 export const verifyCode = (reason: string): GraphError => {
   const row: CatalogueRow = ERROR_CATALOGUE.verifyCode;
-  return new GraphError('verifyCode', row, row.message, { userMessage: reason });
+  return new GraphError('verifyCode', row, row.message, { details: reason });
 };
 
 /** Code 1: the cause is logged with the trace id, never echoed to the client. */

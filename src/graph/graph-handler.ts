@@ -107,6 +107,7 @@ interface Exchange {
   version: GraphVersion;
   readonly traceId: string;
   readonly requestId: string;
+  readonly debugId: string;
   readonly output: OutputOptions;
   /** The method after `method=` tunnelling; ETags follow it. */
   method: string;
@@ -169,6 +170,7 @@ export class GraphHandler {
       version: NEWEST_VERSION,
       traceId: this.#deps.ids.traceId(),
       requestId: this.#deps.ids.requestId(),
+      debugId: this.#deps.ids.debugId(),
       output: outputOptions(request.params),
       method: request.method,
       expiredVersion: null,
@@ -357,6 +359,7 @@ export class GraphHandler {
           version: version ?? exchange.version,
           traceId: this.#deps.ids.traceId(),
           requestId: this.#deps.ids.requestId(),
+          debugId: this.#deps.ids.debugId(),
           output: outputOptions({}),
           method: 'POST',
           expiredVersion: null,
@@ -420,6 +423,7 @@ export class GraphHandler {
       version: exchange.version,
       requestId: exchange.requestId,
       traceId: exchange.traceId,
+      debugId: exchange.debugId,
       isError: false,
       ...(exchange.buc === undefined ? {} : { bucUsage: this.#deps.buc.finish(exchange.buc) }),
       ...(etag === undefined ? {} : { etag }),
@@ -433,14 +437,15 @@ export class GraphHandler {
     if (error.code === 1 || error.code === 2) {
       this.#deps.logger.error({ err: error.cause ?? cause, fbtrace_id: exchange.traceId }, error.message);
     }
-    const body = this.#encode(errorEnvelope(error, exchange.traceId), exchange.output);
+    const body = this.#encode(errorEnvelope(error, exchange.traceId, exchange.version), exchange.output);
     const headers = graphHeaders({
       contentType: this.#contentType(exchange.output),
       version: exchange.version,
       requestId: exchange.requestId,
       traceId: exchange.traceId,
+      debugId: exchange.debugId,
       isError: true,
-      wwwAuthenticate: escapeHeaderValue(wwwAuthenticate(error)),
+      wwwAuthenticate: escapeHeaderValue(wwwAuthenticate(error, exchange.version)),
       ...(exchange.buc === undefined ? {} : { bucUsage: this.#deps.buc.finish(exchange.buc) }),
     });
     const status = exchange.output.suppressHttpCode ? 200 : error.httpStatus;

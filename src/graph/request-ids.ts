@@ -8,7 +8,11 @@ export interface RequestIds {
   traceId(): string;
   /** 22 chars `[A-Za-z0-9_-]`: `x-fb-request-id`. */
   requestId(): string;
+  /** 88 chars of standard base64 (66 random bytes): `X-FB-Debug` (graph-api.md §8). */
+  debugId(): string;
 }
+
+const DEBUG_BYTES = 66;
 
 /** Draws from a pooled buffer: one crypto call per few hundred ids instead of one per id. */
 export function randomRequestIds(): RequestIds {
@@ -24,5 +28,18 @@ export function randomRequestIds(): RequestIds {
     offset += length;
     return out;
   };
-  return { traceId: () => next(23), requestId: () => next(22) };
+  const bytes = (length: number): Buffer => {
+    if (offset + length > pool.length) {
+      randomFillSync(pool);
+      offset = 0;
+    }
+    const out = Buffer.from(pool.subarray(offset, offset + length));
+    offset += length;
+    return out;
+  };
+  return {
+    traceId: () => next(23),
+    requestId: () => next(22),
+    debugId: () => bytes(DEBUG_BYTES).toString('base64'),
+  };
 }

@@ -15,6 +15,7 @@ export interface HeaderInput {
   readonly version: GraphVersion;
   readonly requestId: string;
   readonly traceId: string;
+  readonly debugId: string;
   readonly isError: boolean;
   readonly wwwAuthenticate?: string;
   readonly bucUsage?: string;
@@ -41,6 +42,7 @@ export function graphHeaders(input: HeaderInput): HeaderList {
     ['x-fb-request-id', input.requestId],
     ['x-fb-trace-id', input.traceId],
     ['x-fb-rev', X_FB_REV],
+    ['X-FB-Debug', input.debugId],
   );
   if (input.etag !== undefined) headers.push(['ETag', input.etag]);
   return headers;

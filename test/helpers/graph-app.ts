@@ -17,7 +17,12 @@ export const fixedClock: Clock = { now: () => NOW };
 
 export const TRACE_ID = 'TRACEtrace0123456789-_x';
 export const REQUEST_ID = 'REQUESTrequest01234567';
-export const fixedIds: RequestIds = { traceId: () => TRACE_ID, requestId: () => REQUEST_ID };
+export const DEBUG_ID = 'DEBUGdebug+/0123456789'.repeat(4);
+export const fixedIds: RequestIds = {
+  traceId: () => TRACE_ID,
+  requestId: () => REQUEST_ID,
+  debugId: () => DEBUG_ID,
+};
 
 export const ID = {
   app: '1100000000000001',
@@ -102,6 +107,7 @@ export function expectedHeaders(options: {
     'x-fb-request-id': REQUEST_ID,
     'x-fb-trace-id': TRACE_ID,
     'x-fb-rev': '1019131548',
+    'x-fb-debug': DEBUG_ID,
   });
   if (options.etag !== undefined) headers.etag = options.etag;
   return headers;
