@@ -31,7 +31,8 @@ export type AccountMode = (typeof ACCOUNT_MODES)[number];
 export const CODE_VERIFICATION_STATUSES = ['NOT_VERIFIED', 'VERIFIED', 'EXPIRED'] as const;
 export type CodeVerificationStatus = (typeof CODE_VERIFICATION_STATUSES)[number];
 
-export const QUALITY_RATINGS = ['GREEN', 'YELLOW', 'RED', 'NA'] as const;
+/** phone-number.md §1: the rating is the score; `NA` (Meta's old enum) is in no captured response. */
+export const QUALITY_RATINGS = ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'] as const;
 export type QualityRating = (typeof QUALITY_RATINGS)[number];
 
 export const QUALITY_SCORES = ['GREEN', 'YELLOW', 'RED', 'UNKNOWN'] as const;

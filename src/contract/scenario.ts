@@ -98,7 +98,7 @@ export interface ScenarioQrCode {
 /**
  * The readable fields of phone-number.md §2 under their own names, minus the derived `health_status`;
  * `waba_id` is implied by nesting. `quality` and `quality_score` are aliases; `quality_rating` may stand
- * in for both (`NA` = score `UNKNOWN`) and must agree with them when given together.
+ * in for both (the rating is the score) and must agree with them when given together.
  */
 export interface ScenarioPhoneNumber {
   /** 15-16 digits. */

@@ -12,8 +12,9 @@ export interface PhoneNumberContext {
 /** `undefined` means the key is left out of the response (e.g. no certificate before approval). */
 export type FieldValue = (context: PhoneNumberContext) => unknown;
 
+/** `quality_rating` follows `quality_score.score`; a number with no rating yet reads `UNKNOWN`. */
 function qualityRating(number: PhoneNumberRecord): QualityRating {
-  return number.quality_score.score === 'UNKNOWN' ? 'NA' : number.quality_score.score;
+  return number.quality_score.score;
 }
 
 /** A certificate is shown only while the name it certifies stands approved (phone-number.md §2). */

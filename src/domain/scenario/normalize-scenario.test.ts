@@ -292,11 +292,11 @@ describe('normalizeScenario: defaults', () => {
     );
   });
 
-  it('maps quality_rating NA to score UNKNOWN and keeps given quality', () => {
+  it('maps quality_rating UNKNOWN to score UNKNOWN and keeps given quality', () => {
     const state = normalize(
       numbersDoc(
         [
-          { verified_name: 'A', quality_rating: 'NA' },
+          { verified_name: 'A', quality_rating: 'UNKNOWN' },
           { verified_name: 'B', quality_score: { score: 'RED', date: 17, reasons: ['spam'] } },
           { verified_name: 'C', throughput: { level: 'HIGH' } },
         ],

@@ -65,7 +65,7 @@ export interface NormalizeOptions {
  * |              |                                            | AVAILABLE_WITHOUT_REVIEW, else none                            |
  * | number       | new_certificate                            | issued at load if new_name_status is APPROVED and              |
  * |              |                                            | requested_verified_name is set, else none                      |
- * | number       | quality_score.score                        | from quality_rating (NA = UNKNOWN), else GREEN                 |
+ * | number       | quality_score.score                        | from quality_rating, else GREEN                                |
  * | number       | quality_score.date / .reasons              | load time (unix s) / []                                        |
  * | number       | code_verification_status                   | NOT_VERIFIED if status is PENDING or UNVERIFIED, else VERIFIED |
  * | number       | platform_type                              | CLOUD_API if status is CONNECTED, FLAGGED, RESTRICTED or       |
@@ -215,7 +215,7 @@ function normalizeWaba(waba: ScenarioWaba, id: string, businessId: string, gen: 
 }
 
 function scoreOfRating(rating: QualityRating): QualityScoreValue {
-  return rating === 'NA' ? 'UNKNOWN' : rating;
+  return rating;
 }
 
 function qualityOf(number: ScenarioPhoneNumber, clock: Clock): QualityScore {

@@ -232,14 +232,14 @@ describe('validateScenario: exact messages', () => {
   });
 
   it('checks quality aliases and quality_rating agreement', () => {
-    validateScenario(withNumber({ quality: { score: 'UNKNOWN' }, quality_rating: 'NA' }), 'x.yaml');
+    validateScenario(withNumber({ quality: { score: 'UNKNOWN' }, quality_rating: 'UNKNOWN' }), 'x.yaml');
     validateScenario(
       withNumber({ quality_score: { score: 'RED', date: 1 }, quality_rating: 'RED' }),
       'x.yaml',
     );
     assert.equal(
       messageOf(withNumber({ quality: { score: 'UNKNOWN' }, quality_rating: 'GREEN' })),
-      `test.yaml: ${NUMBER_PATH}.quality_rating: expected NA (to agree with score UNKNOWN)`,
+      `test.yaml: ${NUMBER_PATH}.quality_rating: expected UNKNOWN (to agree with score UNKNOWN)`,
     );
     assert.equal(
       messageOf(withNumber({ quality: { score: 'RED' }, quality_score: { score: 'RED' } })),

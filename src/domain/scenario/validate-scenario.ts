@@ -269,9 +269,9 @@ const PHONE_NUMBER_SHAPE: Shape = {
   qr_codes: listOf(QR_CODE),
 };
 
-/** `quality_rating` shows the score with `UNKNOWN` spelled `NA`. */
+/** `quality_rating` shows the score (phone-number.md §1-§2). */
 export function ratingOfScore(score: QualityScoreValue): QualityRating {
-  return score === 'UNKNOWN' ? 'NA' : score;
+  return score;
 }
 
 const PHONE_NUMBER: Check = (value, path) => {
