@@ -130,6 +130,7 @@ const SAMPLES: Readonly<Record<PhoneNumberFieldName, { readonly number: string; 
   },
   is_preverified_number: { number: ID.connected, json: 'false' },
   health_status: { number: ID.connected, json: HEALTH_CONNECTED },
+  last_onboarded_time: { number: ID.connected, json: '"2026-11-24T12:00:00+0000"' },
   is_on_biz_app: { number: ID.connected, json: 'false' },
   whatsapp_business_manager_messaging_limit: { number: ID.connected, json: '"UNTIERED"' },
 };
@@ -231,7 +232,7 @@ describe('the field table, every field on its first and last version', () => {
         '"eligibility_for_api_business_global_search":"NON_ELIGIBLE_UNDEFINED_COUNTRY",' +
         '"platform_type":"CLOUD_API","throughput":{"level":"HIGH"},' +
         String.raw`"webhook_configuration":{"application":"http:\/\/127.0.0.1:9\/hook"},` +
-        `"is_preverified_number":false,"health_status":${HEALTH_CONNECTED},"is_on_biz_app":false,` +
+        `"is_preverified_number":false,"health_status":${HEALTH_CONNECTED},"last_onboarded_time":"2026-11-24T12:00:00+0000","is_on_biz_app":false,` +
         '"whatsapp_business_manager_messaging_limit":"UNTIERED"}',
       version: 'v26.0',
     });

@@ -79,22 +79,31 @@ test('lists numbers with default fields, newest onboarding first, without DELETE
   await withApp(async (app) => {
     const response = await app.send('GET', `${LIST}?access_token=T-ALL`);
     const scope = `phone_numbers:${E.waba}:last_onboarded_time_descending`;
-    const row = (id: string, display: string, name: string, platform: string): Record<string, unknown> => ({
+    // The list's own defaults (phone-number.md §2): last_onboarded_time before id; no app webhook here,
+    // so no webhook_configuration.
+    const row = (
+      id: string,
+      display: string,
+      name: string,
+      platform: string,
+      onboarded: string,
+    ): Record<string, unknown> => ({
       verified_name: name,
       code_verification_status: 'VERIFIED',
       display_phone_number: display,
       quality_rating: 'GREEN',
       platform_type: platform,
       throughput: { level: 'STANDARD' },
+      last_onboarded_time: onboarded,
       id,
     });
     assert.equal(
       response.body,
       wire({
         data: [
-          row(E.first, '+1 555-030-0001', 'First Line', 'CLOUD_API'),
-          row(E.third, '+1 555-030-0003', 'Third Line', 'CLOUD_API'),
-          row(E.second, '+1 555-030-0002', 'Second Line', 'CLOUD_API'),
+          row(E.first, '+1 555-030-0001', 'First Line', 'CLOUD_API', '2026-01-03T00:00:00+0000'),
+          row(E.third, '+1 555-030-0003', 'Third Line', 'CLOUD_API', '2026-01-02T00:00:00+0000'),
+          row(E.second, '+1 555-030-0002', 'Second Line', 'CLOUD_API', '2026-01-01T00:00:00+0000'),
         ],
         paging: {
           cursors: {

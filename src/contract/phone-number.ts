@@ -120,6 +120,8 @@ export interface PhoneNumberFields {
   webhook_configuration: { application?: string; phone_number?: string };
   is_preverified_number: boolean;
   health_status: HealthStatus;
+  /** Graph time `2023-08-22T19:05:53+0000`; unix seconds (a number) with `date_format=U`. */
+  last_onboarded_time: string;
   is_on_biz_app: boolean;
   whatsapp_business_manager_messaging_limit: BusinessManagerMessagingLimit;
 }
@@ -131,8 +133,16 @@ export interface SubfieldTable {
   readonly [name: string]: true | SubfieldTable;
 }
 
+/**
+ * A field's type as `metadata=1` names it (graph-api.md §6); `datetime` fields are Graph time strings
+ * that `date_format` rewrites.
+ */
+export type FieldType = 'numeric string' | 'string' | 'enum' | 'bool' | 'datetime' | 'object' | 'edge';
+
 export interface FieldSpec {
   readonly name: PhoneNumberFieldName;
+  readonly type: FieldType;
+  readonly description: string;
   readonly since: GraphVersion;
   readonly until?: GraphVersion;
   readonly subfields?: SubfieldTable;
@@ -146,29 +156,115 @@ const HEALTH_ERROR_FIELDS: SubfieldTable = {
 
 /** phone-number.md §2, in the spec's order. */
 export const PHONE_NUMBER_FIELDS: readonly FieldSpec[] = [
-  { name: 'id', since: 'v11.0' },
-  { name: 'display_phone_number', since: 'v11.0' },
-  { name: 'verified_name', since: 'v11.0' },
-  { name: 'account_mode', since: 'v11.0' },
-  { name: 'certificate', since: 'v11.0' },
-  { name: 'new_certificate', since: 'v11.0' },
-  { name: 'name_status', since: 'v11.0' },
-  { name: 'new_name_status', since: 'v11.0' },
-  { name: 'quality_score', since: 'v11.0', subfields: { score: true, date: true, reasons: true } },
-  { name: 'status', since: 'v11.0' },
-  { name: 'code_verification_status', since: 'v11.0' },
-  { name: 'quality_rating', since: 'v11.0' },
-  { name: 'is_official_business_account', since: 'v11.0' },
-  { name: 'is_pin_enabled', since: 'v11.0' },
-  { name: 'messaging_limit_tier', since: 'v11.0' },
-  { name: 'eligibility_for_api_business_global_search', since: 'v11.0' },
-  { name: 'search_visibility', since: 'v11.0', until: 'v20.0' },
-  { name: 'platform_type', since: 'v14.0' },
-  { name: 'throughput', since: 'v14.0', subfields: { level: true } },
-  { name: 'webhook_configuration', since: 'v14.0', subfields: { application: true, phone_number: true } },
-  { name: 'is_preverified_number', since: 'v15.0' },
+  { name: 'id', type: 'numeric string', description: 'The phone number ID', since: 'v11.0' },
+  {
+    name: 'display_phone_number',
+    type: 'string',
+    description: 'International format representation of the phone number',
+    since: 'v11.0',
+  },
+  {
+    name: 'verified_name',
+    type: 'string',
+    description: 'The verified name associated with the phone number',
+    since: 'v11.0',
+  },
+  { name: 'account_mode', type: 'enum', description: 'Account mode of the phone number', since: 'v11.0' },
+  {
+    name: 'certificate',
+    type: 'string',
+    description: 'Certificate of the phone number, present once the name is approved',
+    since: 'v11.0',
+  },
+  {
+    name: 'new_certificate',
+    type: 'string',
+    description: 'Certificate of the approved new display name',
+    since: 'v11.0',
+  },
+  { name: 'name_status', type: 'enum', description: 'Status of the display name review', since: 'v11.0' },
+  {
+    name: 'new_name_status',
+    type: 'enum',
+    description: 'Status of the review of a requested new display name',
+    since: 'v11.0',
+  },
+  {
+    name: 'quality_score',
+    type: 'object',
+    description: 'Quality score of the phone number',
+    since: 'v11.0',
+    subfields: { score: true, date: true, reasons: true },
+  },
+  { name: 'status', type: 'enum', description: 'Status of the phone number', since: 'v11.0' },
+  {
+    name: 'code_verification_status',
+    type: 'enum',
+    description: 'Code verification status of the phone number',
+    since: 'v11.0',
+  },
+  { name: 'quality_rating', type: 'enum', description: 'Quality rating of the phone number', since: 'v11.0' },
+  {
+    name: 'is_official_business_account',
+    type: 'bool',
+    description: 'Whether the phone number is an official business account',
+    since: 'v11.0',
+  },
+  {
+    name: 'is_pin_enabled',
+    type: 'bool',
+    description: 'Whether a two-step verification PIN is set',
+    since: 'v11.0',
+  },
+  {
+    name: 'messaging_limit_tier',
+    type: 'enum',
+    description: 'Messaging limit tier of the phone number',
+    since: 'v11.0',
+  },
+  {
+    name: 'eligibility_for_api_business_global_search',
+    type: 'string',
+    description: 'Eligibility of the phone number for business global search',
+    since: 'v11.0',
+  },
+  {
+    name: 'search_visibility',
+    type: 'enum',
+    description: 'Search visibility of the phone number',
+    since: 'v11.0',
+    until: 'v20.0',
+  },
+  {
+    name: 'platform_type',
+    type: 'enum',
+    description: 'Platform the phone number is registered with',
+    since: 'v14.0',
+  },
+  {
+    name: 'throughput',
+    type: 'object',
+    description: 'Messaging throughput level of the phone number',
+    since: 'v14.0',
+    subfields: { level: true },
+  },
+  {
+    name: 'webhook_configuration',
+    type: 'object',
+    description: 'Webhook URLs of the application and of the phone number override',
+    since: 'v14.0',
+    subfields: { application: true, phone_number: true },
+  },
+  {
+    name: 'is_preverified_number',
+    type: 'bool',
+    description: 'Whether the phone number is a pre-verified number',
+    since: 'v15.0',
+  },
   {
     name: 'health_status',
+    type: 'object',
+    description: 'Messaging health of the phone number and of the entities it depends on',
     since: 'v19.0',
     subfields: {
       can_send_message: true,
@@ -181,8 +277,24 @@ export const PHONE_NUMBER_FIELDS: readonly FieldSpec[] = [
       },
     },
   },
-  { name: 'is_on_biz_app', since: 'v22.0' },
-  { name: 'whatsapp_business_manager_messaging_limit', since: 'v24.0' },
+  {
+    name: 'last_onboarded_time',
+    type: 'datetime',
+    description: 'When the phone number completed onboarding',
+    since: 'v11.0',
+  },
+  {
+    name: 'is_on_biz_app',
+    type: 'bool',
+    description: 'Whether the phone number is also on the WhatsApp Business app',
+    since: 'v22.0',
+  },
+  {
+    name: 'whatsapp_business_manager_messaging_limit',
+    type: 'enum',
+    description: 'Business-level messaging limit from WhatsApp Business Manager',
+    since: 'v24.0',
+  },
 ];
 
 /** The default fields from v14.0 on, in output order; the SDK types its default reads with them. */
@@ -206,6 +318,46 @@ export const PHONE_NUMBER_DEFAULT_FIELDS: readonly {
     fields: ['verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'id'],
   },
   { since: 'v14.0', fields: PHONE_NUMBER_DEFAULT_FIELDS_V14 },
+];
+
+/**
+ * The default fields of an item of the WABA `phone_numbers` list from v14.0 on (phone-number.md §2):
+ * `last_onboarded_time` when the number has one, `webhook_configuration` reduced to `{application}`.
+ */
+export const PHONE_NUMBER_LIST_DEFAULT_FIELDS_V14 = [
+  'verified_name',
+  'code_verification_status',
+  'display_phone_number',
+  'quality_rating',
+  'platform_type',
+  'throughput',
+  'last_onboarded_time',
+  'webhook_configuration',
+  'id',
+] as const satisfies readonly PhoneNumberFieldName[];
+
+/** The list items' own defaults, by the first version they apply to (subselections allowed). */
+export const PHONE_NUMBER_LIST_DEFAULT_FIELDS: readonly {
+  since: GraphVersion;
+  fields: readonly string[];
+}[] = [
+  {
+    since: 'v11.0',
+    fields: [
+      'verified_name',
+      'code_verification_status',
+      'display_phone_number',
+      'quality_rating',
+      'last_onboarded_time',
+      'id',
+    ],
+  },
+  {
+    since: 'v14.0',
+    fields: PHONE_NUMBER_LIST_DEFAULT_FIELDS_V14.map((field) =>
+      field === 'webhook_configuration' ? 'webhook_configuration{application}' : field,
+    ),
+  },
 ];
 
 export const NODE_TYPES = {

@@ -67,6 +67,9 @@ export const PHONE_NUMBER_FIELD_VALUES: Readonly<Record<PhoneNumberFieldName, Fi
       businessId: waba.business_id,
       appId: app.id,
     }),
+  // The stored ISO time; the Graph layer writes it in Graph's format or the request's `date_format`.
+  last_onboarded_time: ({ number }) =>
+    number.last_onboarded_time === '' ? undefined : number.last_onboarded_time,
   is_on_biz_app: ({ number }) => number.is_on_biz_app,
   whatsapp_business_manager_messaging_limit: ({ number }) => number.whatsapp_business_manager_messaging_limit,
 };

@@ -1,11 +1,15 @@
 import type { SubfieldTable } from '../contract/phone-number.ts';
 import { versionIndex, type GraphVersion } from '../contract/versions.ts';
+import { graphTimeValue } from './date-format.ts';
 import { parseFields, type FieldNode } from './fields-parser.ts';
 import { fieldsSyntax, invalidParameter, nonexistingField } from './graph-error.ts';
 
 /** One readable field of a node type, as the selection compiler needs it. */
 export interface SelectableField {
   readonly name: string;
+  /** As `metadata=1` lists it; `datetime` values are written by `date_format` (graph-api.md §6). */
+  readonly type?: string;
+  readonly description?: string;
   readonly since: GraphVersion;
   readonly until?: GraphVersion;
   readonly subfields?: SubfieldTable;
@@ -19,8 +23,10 @@ export interface SelectableField {
 
 export interface NodeTypeDescriptor {
   readonly typeName: string;
+  /** The type as `metadata=1` names it (lower case); defaults to `typeName` in lower case. */
+  readonly metadataType?: string;
   readonly fields: readonly SelectableField[];
-  /** Fields served when a request names none, in output order. */
+  /** Fields served when a request names none, in output order; `name{sub,…}` selects subfields. */
   readonly defaultFields: (version: GraphVersion) => readonly string[];
   /** Nodes get `id` appended when it was not requested; plain objects do not. */
   readonly appendsId: boolean;
@@ -35,6 +41,8 @@ export interface SelectionEntry {
   readonly modifiers: Readonly<Record<string, string>>;
   /** The child type of an embedded edge; its `children` are the children's selection. */
   readonly edge?: NodeTypeDescriptor;
+  /** A Graph time string, written with the request's `date_format`. */
+  readonly time?: true;
 }
 export type Selection = readonly SelectionEntry[];
 
@@ -124,7 +132,13 @@ function compileLevel(
       continue;
     }
     const children = field.children === null ? null : compileLevel(field.children, node, false, version);
-    entries.push({ key, field: field.name, children, modifiers });
+    entries.push({
+      key,
+      field: field.name,
+      children,
+      modifiers,
+      ...(spec?.type === 'datetime' ? { time: true as const } : {}),
+    });
   }
   return entries;
 }
@@ -136,7 +150,9 @@ function withId(entries: SelectionEntry[], node: NodeTypeDescriptor): Selection 
 }
 
 function defaultSelection(node: NodeTypeDescriptor, version: GraphVersion): Selection {
-  return node.defaultFields(version).map((field) => ({ key: field, field, children: null, modifiers: {} }));
+  const parsed = parseFields(node.defaultFields(version).join(','));
+  if (!parsed.ok) throw new Error(`bad default fields of ${node.typeName}`);
+  return compileLevel(parsed.fields, node, true, version);
 }
 
 /**
@@ -159,19 +175,34 @@ const MAX_CACHED_SELECTIONS = 2000;
 
 /** Compiled selections per (node type, version, fields); requests repeat the same few values. */
 export class SelectionCache {
-  readonly #cache = new Map<string, Selection>();
+  readonly #cache = new Map<NodeTypeDescriptor, Map<string, Selection>>();
 
   get(fields: string | undefined, node: NodeTypeDescriptor, version: GraphVersion): Selection {
-    const cacheKey = `${node.typeName}\u0000${version}\u0000${fields ?? ''}`;
-    let selection = this.#cache.get(cacheKey);
+    let byNode = this.#cache.get(node);
+    if (byNode === undefined) {
+      byNode = new Map();
+      this.#cache.set(node, byNode);
+    }
+    const cacheKey = `${version}\u0000${fields ?? ''}`;
+    let selection = byNode.get(cacheKey);
     if (selection === undefined) {
       selection = compileSelection(fields, node, version);
-      if (this.#cache.size >= MAX_CACHED_SELECTIONS) this.#cache.clear();
-      this.#cache.set(cacheKey, selection);
+      if (byNode.size >= MAX_CACHED_SELECTIONS) byNode.clear();
+      byNode.set(cacheKey, selection);
     }
     return selection;
   }
 }
+
+/** Writes a stored ISO time as the answer shows it (`date_format`, graph-api.md §6). */
+export type TimeWriter = (iso: string) => unknown;
+
+/** A `TimeWriter` for a request's `date_format` (absent: Graph's own format). */
+export function timeWriter(dateFormat: string | undefined): TimeWriter {
+  return (iso) => graphTimeValue(iso, dateFormat);
+}
+
+const GRAPH_TIME = timeWriter(undefined);
 
 function projectValue(value: unknown, children: Selection | null): unknown {
   if (children === null || value === null || typeof value !== 'object') return value;
@@ -201,6 +232,7 @@ export function projectNode<C>(
   context: C,
   values: Readonly<Record<string, (context: C) => unknown>>,
   edges?: ReadonlyMap<string, unknown>,
+  writeTime: TimeWriter = GRAPH_TIME,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const entry of selection) {
@@ -211,7 +243,11 @@ export function projectNode<C>(
     }
     const compute = values[entry.field];
     const value = compute === undefined ? undefined : compute(context);
-    if (value !== undefined) out[entry.key] = projectValue(value, entry.children);
+    if (value === undefined) continue;
+    out[entry.key] =
+      entry.time === true && typeof value === 'string'
+        ? writeTime(value)
+        : projectValue(value, entry.children);
   }
   return out;
 }

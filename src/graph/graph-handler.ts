@@ -10,7 +10,13 @@ import { authenticate, checkAppsecretProof, extractAccessToken } from './access-
 import { BATCH_PARAMS, itemRequest, itemResult, parseBatch, runBatch } from './batch.ts';
 import { CursorCodec } from './cursor.ts';
 import { errorEnvelope, wwwAuthenticate } from './envelope.ts';
-import { hasEdge, projectNode, SelectionCache, type NodeTypeDescriptor } from './field-selection.ts';
+import {
+  hasEdge,
+  projectNode,
+  SelectionCache,
+  timeWriter,
+  type NodeTypeDescriptor,
+} from './field-selection.ts';
 import { FaultRules, injectedError } from '../faults/fault-rules.ts';
 import type { BucAccounting, BucTicket } from '../limits/buc-accounting.ts';
 import {
@@ -310,6 +316,12 @@ export class GraphHandler {
       const call = this.#call(request, exchange, token, context.app);
       return (await this.#graphObjects()).phoneNumberWithEdges(call, selection, context);
     }
+    // `date_format` changes how time fields read: such answers are built per request, not memoized.
+    const dateFormat = request.params.date_format;
+    if (dateFormat !== undefined && dateFormat !== '')
+      return renderBody(
+        projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES, undefined, timeWriter(dateFormat)),
+      );
     return this.#rendered.get(context.number, selection, context.app, context.waba, () =>
       projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES),
     );
@@ -332,6 +344,7 @@ export class GraphHandler {
         exchange.known = new Set([...COMMON_PARAMS, ...params]);
       },
       selections: (node: NodeTypeDescriptor) => this.#selections.get(request.params.fields, node, version),
+      writeTime: timeWriter(request.params.date_format),
     };
   }
 

@@ -28,10 +28,16 @@ import type {
 } from '../store/records.ts';
 import type { PhoneNumberKey, Store } from '../store/store.ts';
 import type { CursorCodec } from './cursor.ts';
-import { hasEdge, projectNode, type NodeTypeDescriptor, type Selection } from './field-selection.ts';
+import {
+  hasEdge,
+  projectNode,
+  type NodeTypeDescriptor,
+  type Selection,
+  type TimeWriter,
+} from './field-selection.ts';
 import { invalidParameter, unknownPath, unsupportedRequest } from './graph-error.ts';
 import type { GraphRequest } from './graph-request.ts';
-import { PHONE_NUMBER_NODE, QR_CODE_NODE, WABA_NODE } from './node-types.ts';
+import { PHONE_NUMBER_LIST_ITEM, QR_CODE_NODE, WABA_NODE } from './node-types.ts';
 import { pageBody, pageLimit, readPage, type KeysetList, type PageLocation } from './paging.ts';
 import { renderBody, type RenderedBody } from './rendered-body.ts';
 
@@ -45,6 +51,8 @@ export const COMMON_PARAMS: readonly string[] = [
   'callback',
   'method',
   'debug',
+  'date_format',
+  'metadata',
 ];
 const PAGE_PARAMS = ['limit', 'after', 'before'];
 
@@ -69,6 +77,8 @@ export interface ObjectCall {
   readonly knows: (params: readonly string[]) => void;
   /** The request's `fields` compiled for a node type (cached). */
   readonly selections: (node: NodeTypeDescriptor) => Selection;
+  /** Writes time fields with the request's `date_format` (graph-api.md §6). */
+  readonly writeTime: TimeWriter;
 }
 
 function baseUrl(deps: ObjectDeps, request: GraphRequest): string {
@@ -201,7 +211,7 @@ export class GraphObjects {
       const edges = hasEdge(selection)
         ? await this.#embedded(call, selection, { number: context })
         : undefined;
-      out.push(projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES, edges));
+      out.push(projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES, edges, call.writeTime));
     }
     return out;
   }
@@ -213,7 +223,7 @@ export class GraphObjects {
     context: PhoneNumberContext,
   ): Promise<RenderedBody> {
     const edges = await this.#embedded(call, selection, { number: context });
-    return renderBody(projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES, edges));
+    return renderBody(projectNode(selection, context, PHONE_NUMBER_FIELD_VALUES, edges, call.writeTime));
   }
 
   /** `/{phone}/message_qrdls[/{code}]` (phone-number.md §5.1). */
@@ -317,7 +327,7 @@ export class GraphObjects {
 
   async #listNumbers(call: ObjectCall, waba: WabaRecord): Promise<RenderedBody> {
     call.knows(['sort', 'filtering', ...PAGE_PARAMS]);
-    const selection = call.selections(PHONE_NUMBER_NODE);
+    const selection = call.selections(PHONE_NUMBER_LIST_ITEM);
     const params = call.request.params;
     let sortName: string;
     let list: KeysetList<PhoneNumberRecord, PhoneNumberKey>;

@@ -1,22 +1,34 @@
-import { NODE_TYPES, PHONE_NUMBER_DEFAULT_FIELDS, PHONE_NUMBER_FIELDS } from '../contract/phone-number.ts';
+import {
+  NODE_TYPES,
+  PHONE_NUMBER_DEFAULT_FIELDS,
+  PHONE_NUMBER_FIELDS,
+  PHONE_NUMBER_LIST_DEFAULT_FIELDS,
+} from '../contract/phone-number.ts';
 import { versionIndex, type GraphVersion } from '../contract/versions.ts';
 import { qrImageFormat } from '../domain/qr-codes.ts';
 import type { NodeTypeDescriptor, SelectableField } from './field-selection.ts';
 import { invalidParameter } from './graph-error.ts';
 import { pageLimit } from './paging.ts';
 
-function defaultsFor(version: GraphVersion): readonly string[] {
-  let fields: readonly string[] = [];
-  for (const row of PHONE_NUMBER_DEFAULT_FIELDS) {
-    if (versionIndex(row.since) <= versionIndex(version)) fields = row.fields;
-  }
-  return fields;
+/** The row of a by-version defaults table that applies to `version`. */
+function defaultsFor(
+  table: readonly { since: GraphVersion; fields: readonly string[] }[],
+): (version: GraphVersion) => readonly string[] {
+  return (version) => {
+    let fields: readonly string[] = [];
+    for (const row of table) {
+      if (versionIndex(row.since) <= versionIndex(version)) fields = row.fields;
+    }
+    return fields;
+  };
 }
 
 /** `.limit(n)` on an edge in `fields`: a non-integer is the `limit` error (graph-api.md §4). */
-function edgeField(name: string, edge: NodeTypeDescriptor): SelectableField {
+function edgeField(name: string, description: string, edge: NodeTypeDescriptor): SelectableField {
   return {
     name,
+    type: 'edge',
+    description,
     since: 'v11.0',
     edge,
     modifiers: ['limit'],
@@ -30,11 +42,18 @@ function edgeField(name: string, edge: NodeTypeDescriptor): SelectableField {
 export const QR_CODE_NODE: NodeTypeDescriptor = {
   typeName: NODE_TYPES.qrCode,
   fields: [
-    { name: 'code', since: 'v11.0' },
-    { name: 'prefilled_message', since: 'v11.0' },
-    { name: 'deep_link_url', since: 'v11.0' },
+    { name: 'code', type: 'string', description: 'The code of the QR code', since: 'v11.0' },
+    {
+      name: 'prefilled_message',
+      type: 'string',
+      description: 'The message prefilled when the QR code is scanned',
+      since: 'v11.0',
+    },
+    { name: 'deep_link_url', type: 'string', description: 'The deep link of the QR code', since: 'v11.0' },
     {
       name: 'qr_image_url',
+      type: 'string',
+      description: 'URL of the QR code image, with .format(SVG|PNG)',
       since: 'v11.0',
       modifiers: ['format'],
       checkModifiers: (modifiers) => {
@@ -48,10 +67,23 @@ export const QR_CODE_NODE: NodeTypeDescriptor = {
   appendsId: false,
 };
 
+const PHONE_NUMBER_NODE_FIELDS: readonly SelectableField[] = [
+  ...PHONE_NUMBER_FIELDS,
+  edgeField('message_qrdls', 'QR codes and deep links of the phone number', QR_CODE_NODE),
+];
+
 export const PHONE_NUMBER_NODE: NodeTypeDescriptor = {
   typeName: NODE_TYPES.phoneNumber,
-  fields: [...PHONE_NUMBER_FIELDS, edgeField('message_qrdls', QR_CODE_NODE)],
-  defaultFields: defaultsFor,
+  fields: PHONE_NUMBER_NODE_FIELDS,
+  defaultFields: defaultsFor(PHONE_NUMBER_DEFAULT_FIELDS),
+  appendsId: true,
+};
+
+/** Items of the WABA `phone_numbers` list: the same node with its own defaults (phone-number.md §2). */
+export const PHONE_NUMBER_LIST_ITEM: NodeTypeDescriptor = {
+  typeName: NODE_TYPES.phoneNumber,
+  fields: PHONE_NUMBER_NODE_FIELDS,
+  defaultFields: defaultsFor(PHONE_NUMBER_LIST_DEFAULT_FIELDS),
   appendsId: true,
 };
 
@@ -59,12 +91,22 @@ export const PHONE_NUMBER_NODE: NodeTypeDescriptor = {
 export const WABA_NODE: NodeTypeDescriptor = {
   typeName: NODE_TYPES.waba,
   fields: [
-    { name: 'id', since: 'v11.0' },
-    { name: 'name', since: 'v11.0' },
-    { name: 'timezone_id', since: 'v11.0' },
-    { name: 'currency', since: 'v11.0' },
-    { name: 'message_template_namespace', since: 'v11.0' },
-    edgeField('phone_numbers', PHONE_NUMBER_NODE),
+    { name: 'id', type: 'numeric string', description: 'The WhatsApp Business Account ID', since: 'v11.0' },
+    { name: 'name', type: 'string', description: 'Name of the WhatsApp Business Account', since: 'v11.0' },
+    {
+      name: 'timezone_id',
+      type: 'numeric string',
+      description: 'Time zone of the WhatsApp Business Account',
+      since: 'v11.0',
+    },
+    { name: 'currency', type: 'string', description: 'Currency of the account', since: 'v11.0' },
+    {
+      name: 'message_template_namespace',
+      type: 'string',
+      description: 'Namespace of the message templates of the account',
+      since: 'v11.0',
+    },
+    edgeField('phone_numbers', 'Phone numbers of the WhatsApp Business Account', PHONE_NUMBER_LIST_ITEM),
   ],
   defaultFields: () => ['name', 'id'],
   appendsId: true,
