@@ -196,6 +196,7 @@ export const INVALID_PARAMETER = {
   bodyTooLarge: 'Request body exceeds 1048576 bytes',
   queryTooLarge: 'Query string exceeds 16384 bytes',
   bodyNotJson: 'Request body is not valid JSON',
+  bodyNotMultipart: 'Request body is not valid multipart/form-data',
   batchTooLarge: 'Too many requests in batch message. Maximum batch size is 50',
   tooManyIds: 'Too many IDs. Maximum: 50',
   dependencyFailed: 'Request {name} depended on by this request failed',

@@ -15,6 +15,7 @@ import type { ScenarioDocument } from '../contract/scenario.ts';
 import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
+import { parseMultipartFields } from './multipart-body.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
 
@@ -67,8 +68,20 @@ function bodyParsers(app: FastifyInstance): void {
     { parseAs: 'string' },
     (_request, body, done) => done(null, parseQueryString(String(body))),
   );
+  // graph-api.md §6: no Content-Type or text/plain is read as a form; multipart fields are form fields.
+  app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_request, body, done) =>
+    done(null, parseQueryString(String(body))),
+  );
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer' }, (request, body, done) => {
+    parseMultipartFields(request.headers, body as Buffer).then(
+      (fields) => done(null, fields),
+      () => done(invalidParameter('bodyNotMultipart'), undefined),
+    );
+  });
   // Other bodies carry no Graph parameters; they are read (and bounded) but ignored.
-  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, _body, done) => done(null, {}));
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) =>
+    done(null, request.headers['content-type'] === undefined ? parseQueryString(String(body)) : {}),
+  );
 }
 
 function asGraphInputError(error: { code?: string }): GraphError | undefined {
