@@ -31,6 +31,7 @@ import {
 import { COMMON_PARAMS, GraphObjects, type ObjectCall } from './graph-objects.ts';
 import { acceptsNodePost, isLifecycleEdge, LifecycleEdges } from './lifecycle-edges.ts';
 import { parseGraphPath, type GraphPath } from './graph-path.ts';
+import { parseIds, readMany } from './multi-id-read.ts';
 import type { GraphRequest, GraphResponse } from './graph-request.ts';
 import { PHONE_NUMBER_NODE } from './node-types.ts';
 import { etagOf, renderBody, RenderedBodyMemo, type RenderedBody } from './rendered-body.ts';
@@ -203,18 +204,44 @@ export class GraphHandler {
     if (!parsed.ok) {
       if (parsed.error.key === 'noObject' && request.method === 'POST' && request.inBatch !== true)
         return this.#batch(request, exchange, parsed.version);
-      throw parsed.error;
+      if (parsed.error.key !== 'noObject' || request.params.ids === undefined) throw parsed.error;
+      // `GET /{v}/?ids=A,B` (graph-api.md §1): each id is read as `GET /{v}/{id}` would be.
+      const versionOfPath = parsed.version;
+      const { record, app } = await this.#caller(request);
+      if (versionOfPath === null) exchange.version = app.api_version ?? NEWEST_VERSION;
+      await this.#applyFault(
+        request,
+        { version: versionOfPath, expiredVersion: null, objectId: '', rest: [] },
+        app,
+      );
+      const method = effectiveMethod(request);
+      exchange.method = method;
+      if (method !== 'GET' && method !== 'HEAD') throw parsed.error;
+      const ids = parseIds(request.params.ids);
+      const body = await readMany(ids, (id) => {
+        if (exchange.buc !== undefined) this.#deps.buc.finish(exchange.buc);
+        const path = { version: exchange.version, expiredVersion: null, objectId: id, rest: [] };
+        return this.#object(path, exchange, record, app, request);
+      });
+      exchange.known = new Set([...COMMON_PARAMS, 'ids']);
+      return body;
     }
     const path = parsed.path;
     exchange.expiredVersion = path.expiredVersion;
+    const { record, app } = await this.#caller(request);
+    if (path.version === null) exchange.version = app.api_version ?? NEWEST_VERSION;
+    await this.#applyFault(request, path, app);
+    return this.#object(path, exchange, record, app, request);
+  }
+
+  /** Token present, known, live; its app; `appsecret_proof` (graph-api.md §3 order). */
+  async #caller(request: GraphRequest): Promise<{ record: TokenRecord; app: AppRecord }> {
     const token = extractAccessToken(request.params.access_token, request.authorization);
     const record = await authenticate(token, this.#deps.store, this.#deps.clock.now());
     const app = await this.#deps.store.getApp(record.app_id);
     if (app === undefined) throw toGraphError(new Error(`token of unknown app ${record.app_id}`));
     checkAppsecretProof(app, token as string, request.params.appsecret_proof);
-    if (path.version === null) exchange.version = app.api_version ?? NEWEST_VERSION;
-    await this.#applyFault(request, path, app);
-    return this.#object(path, exchange, record, app, request);
+    return { record, app };
   }
 
   /** Fault rules run after the token checks and before the object is resolved (control-plane.md §3). */
