@@ -16,7 +16,9 @@ import {
   SelectionCache,
   timeWriter,
   type NodeTypeDescriptor,
+  type Selection,
 } from './field-selection.ts';
+import { nodeMetadata, wantsMetadata, withMetadata } from './node-metadata.ts';
 import { FaultRules, injectedError } from '../faults/fault-rules.ts';
 import type { BucAccounting, BucTicket } from '../limits/buc-accounting.ts';
 import {
@@ -339,6 +341,24 @@ export class GraphHandler {
     if (method !== 'GET' && method !== 'HEAD') throw unsupportedRequest(method, path.objectId);
     this.#refuseIfFull(exchange);
     const selection = this.#selections.get(request.params.fields, PHONE_NUMBER_NODE, exchange.version);
+    if (wantsMetadata(request)) {
+      const read = await this.#phoneNumberRead(selection, context, token, request, exchange);
+      const base = this.#deps.publicUrl?.replace(/\/+$/, '') ?? `http://${request.host ?? 'localhost'}`;
+      return withMetadata(
+        read,
+        nodeMetadata(PHONE_NUMBER_NODE, context.number.id, exchange.version, { base, request }),
+      );
+    }
+    return this.#phoneNumberRead(selection, context, token, request, exchange);
+  }
+
+  async #phoneNumberRead(
+    selection: Selection,
+    context: PhoneNumberContext,
+    token: TokenRecord,
+    request: GraphRequest,
+    exchange: Exchange,
+  ): Promise<RenderedBody> {
     if (hasEdge(selection)) {
       const call = this.#call(request, exchange, token, context.app);
       return (await this.#graphObjects()).phoneNumberWithEdges(call, selection, context);

@@ -37,6 +37,7 @@ import {
 } from './field-selection.ts';
 import { invalidParameter, unknownPath, unsupportedRequest } from './graph-error.ts';
 import type { GraphRequest } from './graph-request.ts';
+import { nodeMetadata, wantsMetadata, withMetadata } from './node-metadata.ts';
 import { PHONE_NUMBER_LIST_ITEM, QR_CODE_NODE, WABA_NODE } from './node-types.ts';
 import { pageBody, pageLimit, readPage, type KeysetList, type PageLocation } from './paging.ts';
 import { renderBody, type RenderedBody } from './rendered-body.ts';
@@ -318,7 +319,10 @@ export class GraphObjects {
       call.knows([]);
       const selection = call.selections(WABA_NODE);
       const edges = hasEdge(selection) ? await this.#embedded(call, selection, { waba }) : undefined;
-      return renderBody(projectNode(selection, waba, WABA_FIELD_VALUES, edges));
+      const body = renderBody(projectNode(selection, waba, WABA_FIELD_VALUES, edges, call.writeTime));
+      if (!wantsMetadata(call.request)) return body;
+      const location = { base: baseUrl(this.#deps, call.request), request: call.request };
+      return withMetadata(body, nodeMetadata(WABA_NODE, waba.id, call.version, location));
     }
     if (call.method === 'GET') return this.#listNumbers(call, waba);
     if (call.method === 'POST') return this.#addNumber(call, waba);
