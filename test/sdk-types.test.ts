@@ -15,6 +15,7 @@ import type {
   WebhookChange,
   QrCode,
   Success,
+  GraphError,
 } from '../src/client/index.ts';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -59,9 +60,66 @@ expectType<
   >
 >(true);
 expectType<Equals<Item<ReturnType<typeof _listed>>, { id: string; status: PhoneNumberStatus }>>(true);
-expectType<Equals<Item<ReturnType<typeof _listedDefaults>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
+// The WABA list's own defaults (phone-number.md §2): the node defaults plus two keys when present.
+expectType<
+  Equals<
+    Item<ReturnType<typeof _listedDefaults>>,
+    {
+      id: string;
+      verified_name: string;
+      code_verification_status: CodeVerificationStatus;
+      display_phone_number: string;
+      quality_rating: QualityRating;
+      platform_type: PlatformType;
+      throughput: { level: ThroughputLevel };
+      last_onboarded_time?: string;
+      webhook_configuration?: { application: string };
+    }
+  >
+>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _emptyOptions>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
-expectType<Equals<Item<ReturnType<typeof _listFiltered>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
+expectType<Equals<Item<ReturnType<typeof _listFiltered>>, Item<ReturnType<typeof _listedDefaults>>>>(true);
+
+// last_onboarded_time: a Graph time string, or a number with date_format 'U'.
+const _onboarded = () => client.phoneNumbers.retrieve('1', { fields: ['last_onboarded_time'] });
+const _onboardedU = () =>
+  client.phoneNumbers.retrieve('1', { fields: ['last_onboarded_time'], date_format: 'U' });
+const _onboardedC = () =>
+  client.phoneNumbers.retrieve('1', { fields: ['last_onboarded_time'], date_format: 'c' });
+const _listedU = () =>
+  client.wabas.phoneNumbers.list('1', { fields: ['last_onboarded_time'], date_format: 'U' });
+expectType<Equals<Awaited2<ReturnType<typeof _onboarded>>, { id: string; last_onboarded_time: string }>>(
+  true,
+);
+expectType<Equals<Awaited2<ReturnType<typeof _onboardedU>>, { id: string; last_onboarded_time: number }>>(
+  true,
+);
+expectType<Equals<Awaited2<ReturnType<typeof _onboardedC>>, { id: string; last_onboarded_time: string }>>(
+  true,
+);
+expectType<Equals<Item<ReturnType<typeof _listedU>>, { id: string; last_onboarded_time: number }>>(true);
+
+// getMany: keyed by the ids, typed per node by the fields.
+const _many = () => client.getMany(['1', '2'], { fields: ['status', 'last_onboarded_time'] });
+const _manyU = () => client.getMany(['1'], { fields: ['last_onboarded_time'], date_format: 'U' });
+const _manyWabas = () => client.getMany(['9'], { fields: ['currency'] });
+expectType<
+  Equals<
+    Awaited2<ReturnType<typeof _many>>,
+    {
+      '1': { id: string; status: PhoneNumberStatus; last_onboarded_time: string };
+      '2': { id: string; status: PhoneNumberStatus; last_onboarded_time: string };
+    }
+  >
+>(true);
+expectType<Equals<Awaited2<ReturnType<typeof _manyU>>, { '1': { id: string; last_onboarded_time: number } }>>(
+  true,
+);
+expectType<Equals<Awaited2<ReturnType<typeof _manyWabas>>, { '9': { id: string; currency: string } }>>(true);
+
+// Every Graph error exposes error_data and its details.
+expectType<Equals<GraphError['details'], string | undefined>>(true);
+expectType<Equals<GraphError['errorData'], Readonly<Record<string, unknown>> | undefined>>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _waba>>, { id: string; name: string }>>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _wabaSelected>>, { id: string; currency: string }>>(true);
 expectType<Equals<Item<ReturnType<GraphClient['qrCodes']['list']>>, QrCode>>(true);

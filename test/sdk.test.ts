@@ -51,6 +51,22 @@ describe('GraphClient against a real phonegraph over a socket', () => {
   });
   afterEach(() => server.close());
 
+  test('getMany reads several ids keyed by id; date_format U gives numbers', async () => {
+    const many = await client.getMany([ID.connected, ID.flagged], { fields: ['status'] });
+    assert.deepEqual(many, {
+      [ID.connected]: { status: 'CONNECTED', id: ID.connected },
+      [ID.flagged]: { status: 'FLAGGED', id: ID.flagged },
+    });
+    const times = await client.getMany([ID.connected], {
+      fields: ['last_onboarded_time'],
+      date_format: 'U',
+    });
+    assert.equal(typeof times[ID.connected].last_onboarded_time, 'number');
+    const failed = await rejection(client.getMany([ID.connected, 'abc'], { fields: ['status'] }));
+    assert.ok(failed instanceof InvalidRequestError);
+    assert.deepEqual([failed.code, failed.httpStatus, failed.details], [803, 404, undefined]);
+  });
+
   test('get returns the parsed body, the usage header and the trace id', async () => {
     const response = await client.get<{ id: string; status: string }>(ID.connected, { fields: 'status' });
     assert.deepEqual(response.data, { status: 'CONNECTED', id: ID.connected });
@@ -149,6 +165,12 @@ describe('GraphClient against a real phonegraph over a socket', () => {
     );
     assert.ok(wrong instanceof InvalidRequestError);
     assert.equal(wrong.code, 136025);
+    assert.equal(wrong.message, '(#136025) Verify code error');
+    assert.equal(wrong.details, 'The code you entered is incorrect.');
+    assert.deepEqual(wrong.errorData, {
+      messaging_product: 'whatsapp',
+      details: 'The code you entered is incorrect.',
+    });
     assert.deepEqual(await client.phoneNumbers.verifyCode(id, { code: otp.code }), { success: true });
     assert.deepEqual(await client.phoneNumbers.register(id, { pin: '123456' }), { success: true });
     const registered = await client.phoneNumbers.retrieve(id, {

@@ -7,7 +7,16 @@ import {
   ServerError,
 } from './errors.ts';
 import { parseBusinessUseCaseUsage, type BusinessUseCaseUsage } from './usage.ts';
-import { PhoneNumbers, QrCodes, Wabas } from './resources.ts';
+import {
+  PhoneNumbers,
+  QrCodes,
+  Wabas,
+  type PhoneNumber,
+  type TimeOf,
+  type Waba,
+  type WabaFieldName,
+} from './resources.ts';
+import type { PhoneNumberFieldName } from '../contract/phone-number.ts';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -171,6 +180,40 @@ export class GraphClient {
 
   delete<T = unknown>(path: string, params?: GraphParams): Promise<GraphResponse<T>> {
     return this.request<T>('DELETE', path, params);
+  }
+
+  /**
+   * Multiple-id read, `GET /?ids=A,B&fields=…` (at most 50 ids; Graph answers each keyed by its id).
+   * Typed per node by the fields: phone-number fields give phone numbers, WABA fields WABAs; any other
+   * list (ids of mixed types sharing fields) gives plain records. One failing id fails the whole call.
+   */
+  getMany<
+    const I extends readonly string[],
+    const F extends readonly PhoneNumberFieldName[],
+    const D extends string | undefined = undefined,
+  >(
+    ids: I,
+    options: { fields: F; date_format?: D },
+  ): Promise<{ [K in I[number]]: PhoneNumber<F, TimeOf<D>> }>;
+  getMany<const I extends readonly string[], const F extends readonly WabaFieldName[]>(
+    ids: I,
+    options: { fields: F },
+  ): Promise<{ [K in I[number]]: Waba<F> }>;
+  getMany<const I extends readonly string[]>(
+    ids: I,
+    options?: { fields?: readonly string[]; date_format?: string },
+  ): Promise<{ [K in I[number]]: Record<string, unknown> }>;
+  async getMany(
+    ids: readonly string[],
+    options: { fields?: readonly string[]; date_format?: string } = {},
+  ): Promise<unknown> {
+    return (
+      await this.get('', {
+        ids: ids.join(','),
+        fields: options.fields?.join(','),
+        date_format: options.date_format,
+      })
+    ).data;
   }
 
   /** Graph batch (at most 50 items); failed items carry their error instead of throwing. */

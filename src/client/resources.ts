@@ -12,12 +12,39 @@ export type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export const DEFAULT_PHONE_NUMBER_FIELDS = PHONE_NUMBER_DEFAULT_FIELDS_V14;
 export type DefaultPhoneNumberField = (typeof DEFAULT_PHONE_NUMBER_FIELDS)[number];
 
+/**
+ * How time fields read (graph-api.md §6 `date_format`): Graph time strings, or unix seconds as JSON
+ * numbers for `date_format: 'U'`.
+ */
+export type TimeOf<D extends string | undefined> = D extends 'U' ? number : string;
+
+/** The node's fields with time fields typed `Time`. */
+export type PhoneNumberFieldsAt<Time> = Omit<PhoneNumberFields, 'last_onboarded_time'> & {
+  last_onboarded_time: Time;
+};
+
 /** A phone number read with `fields` F: exactly those fields plus `id` (always returned by Graph). */
-export type PhoneNumber<F extends readonly PhoneNumberFieldName[] = typeof DEFAULT_PHONE_NUMBER_FIELDS> =
-  Simplify<Pick<PhoneNumberFields, F[number] | 'id'>>;
+export type PhoneNumber<
+  F extends readonly PhoneNumberFieldName[] = typeof DEFAULT_PHONE_NUMBER_FIELDS,
+  Time = string,
+> = Simplify<Pick<PhoneNumberFieldsAt<Time>, F[number] | 'id'>>;
+
+/**
+ * An item of the WABA `phone_numbers` list read without `fields` (phone-number.md §2, v14.0 and
+ * later): the node defaults plus `last_onboarded_time` and `webhook_configuration` (`{application}`
+ * only), each present when the number or its app has one.
+ */
+export type ListedPhoneNumber<Time = string> = Simplify<
+  PhoneNumber<typeof DEFAULT_PHONE_NUMBER_FIELDS, Time> & {
+    last_onboarded_time?: Time;
+    webhook_configuration?: { application: string };
+  }
+>;
 
 export interface FieldsOption<F extends readonly PhoneNumberFieldName[]> {
   fields?: F;
+  /** A PHP `date()` format for time fields; `'U'` types them as numbers. */
+  date_format?: string | undefined;
 }
 
 /** The WABA node (phone-number.md §6). */
@@ -105,17 +132,22 @@ export class PhoneNumbers {
     this.#client = client;
   }
 
-  /** Reads the node; the result has exactly the selected fields (the defaults when none are given). */
-  retrieve(id: string, options?: { fields?: undefined }): Promise<PhoneNumber>;
-  retrieve<const F extends readonly PhoneNumberFieldName[]>(
+  /**
+   * Reads the node; the result has exactly the selected fields (the defaults when none are given);
+   * `date_format: 'U'` types time fields as numbers.
+   */
+  retrieve(id: string, options?: { fields?: undefined; date_format?: undefined }): Promise<PhoneNumber>;
+  retrieve<const F extends readonly PhoneNumberFieldName[], const D extends string | undefined = undefined>(
     id: string,
-    options: FieldsOption<F>,
-  ): Promise<PhoneNumber<F>>;
+    options: { fields?: F; date_format?: D },
+  ): Promise<PhoneNumber<F, TimeOf<D>>>;
   async retrieve(
     id: string,
-    options: { fields?: readonly PhoneNumberFieldName[] | undefined } = {},
+    options: { fields?: readonly PhoneNumberFieldName[] | undefined; date_format?: string | undefined } = {},
   ): Promise<unknown> {
-    return (await this.#client.get(enc(id), fieldsParam(options.fields))).data;
+    return (
+      await this.#client.get(enc(id), { ...fieldsParam(options.fields), date_format: options.date_format })
+    ).data;
   }
 
   /** `POST /{id}/request_code`: sends a verification code by SMS or voice. */
@@ -150,17 +182,18 @@ export class WabaPhoneNumbers {
     this.#client = client;
   }
 
-  /** Every phone number of the WABA, across pages. */
+  /** Every phone number of the WABA, across pages (without `fields`: the list's own defaults). */
   list(
     wabaId: string,
-    options?: Omit<ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]>, 'fields'> & {
+    options?: Omit<ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]>, 'fields' | 'date_format'> & {
       fields?: undefined;
+      date_format?: undefined;
     },
-  ): AsyncGenerator<PhoneNumber>;
-  list<const F extends readonly PhoneNumberFieldName[]>(
+  ): AsyncGenerator<ListedPhoneNumber>;
+  list<const F extends readonly PhoneNumberFieldName[], const D extends string | undefined = undefined>(
     wabaId: string,
-    options: ListPhoneNumbersOptions<F>,
-  ): AsyncGenerator<PhoneNumber<F>>;
+    options: Omit<ListPhoneNumbersOptions<F>, 'date_format'> & { date_format?: D },
+  ): AsyncGenerator<PhoneNumber<F, TimeOf<D>>>;
   list(
     wabaId: string,
     options: Omit<ListPhoneNumbersOptions<readonly PhoneNumberFieldName[]>, 'fields'> & {
@@ -169,6 +202,7 @@ export class WabaPhoneNumbers {
   ): AsyncGenerator<unknown> {
     return paginate(this.#client, `${enc(wabaId)}/phone_numbers`, {
       ...fieldsParam(options.fields),
+      date_format: options.date_format,
       filtering: options.filtering,
       sort: options.sort,
       limit: options.limit,
