@@ -132,6 +132,7 @@ const SAMPLES: Readonly<Record<PhoneNumberFieldName, { readonly number: string; 
   health_status: { number: ID.connected, json: HEALTH_CONNECTED },
   is_on_biz_app: { number: ID.connected, json: 'false' },
   whatsapp_business_manager_messaging_limit: { number: ID.connected, json: '"UNTIERED"' },
+  new_display_name: { number: ID.flagged, json: '"Cafe Two"' },
 };
 
 function neighbour(version: GraphVersion, step: -1 | 1): GraphVersion | undefined {

@@ -121,6 +121,8 @@ export interface PhoneNumberFields {
   health_status: HealthStatus;
   is_on_biz_app: boolean;
   whatsapp_business_manager_messaging_limit: BusinessManagerMessagingLimit;
+  /** The requested new display name, present while `new_name_status` is not `NONE`. */
+  new_display_name: string;
 }
 
 export type PhoneNumberFieldName = keyof PhoneNumberFields;
@@ -180,6 +182,7 @@ export const PHONE_NUMBER_FIELDS: readonly FieldSpec[] = [
       },
     },
   },
+  { name: 'new_display_name', since: 'v11.0' },
   { name: 'is_on_biz_app', since: 'v22.0' },
   { name: 'whatsapp_business_manager_messaging_limit', since: 'v24.0' },
 ];
@@ -211,4 +214,5 @@ export const NODE_TYPES = {
   phoneNumber: 'WhatsAppBusinessPhoneNumber',
   qrCode: 'WhatsAppBusinessMessageQRDL',
   waba: 'WhatsAppBusinessAccount',
+  businessProfile: 'WhatsAppBusinessProfile',
 } as const;

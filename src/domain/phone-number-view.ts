@@ -68,4 +68,6 @@ export const PHONE_NUMBER_FIELD_VALUES: Readonly<Record<PhoneNumberFieldName, Fi
     }),
   is_on_biz_app: ({ number }) => number.is_on_biz_app,
   whatsapp_business_manager_messaging_limit: ({ number }) => number.whatsapp_business_manager_messaging_limit,
+  new_display_name: ({ number }) =>
+    number.new_name_status === 'NONE' ? undefined : (number.requested_verified_name ?? undefined),
 };

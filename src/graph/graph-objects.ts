@@ -11,6 +11,7 @@ import {
   type QrImageFormat,
 } from '../domain/qr-codes.ts';
 import type { QrImageSigner } from '../domain/qr-images.ts';
+import { WABA_FIELD_VALUES } from '../domain/waba-view.ts';
 import {
   includesDeleted,
   ListParamFailure,
@@ -71,7 +72,8 @@ export interface ObjectCall {
   readonly selections: (node: NodeTypeDescriptor) => Selection;
 }
 
-function baseUrl(deps: ObjectDeps, request: GraphRequest): string {
+/** Where links to phonegraph itself point: `--public-url`, else the request's Host. */
+export function baseUrl(deps: { readonly publicUrl: string | undefined }, request: GraphRequest): string {
   return deps.publicUrl ?? `http://${request.host ?? 'localhost'}`;
 }
 
@@ -308,7 +310,7 @@ export class GraphObjects {
       call.knows([]);
       const selection = call.selections(WABA_NODE);
       const edges = hasEdge(selection) ? await this.#embedded(call, selection, { waba }) : undefined;
-      return renderBody(projectNode(selection, waba, WABA_FIELD_VALUES, edges));
+      return renderBody(projectNode(selection, { waba, app: call.app }, WABA_FIELD_VALUES, edges));
     }
     if (call.method === 'GET') return this.#listNumbers(call, waba);
     if (call.method === 'POST') return this.#addNumber(call, waba);
@@ -367,11 +369,3 @@ function listParamError(error: unknown): unknown {
   if (detail.kind === 'filteringArray') return invalidParameter('filteringArray');
   return invalidParameter('filteringUnsupported', { field: detail.field, op: detail.op });
 }
-
-const WABA_FIELD_VALUES: Readonly<Record<string, (waba: WabaRecord) => unknown>> = {
-  id: (waba) => waba.id,
-  name: (waba) => waba.name,
-  timezone_id: (waba) => waba.timezone_id,
-  currency: (waba) => waba.currency,
-  message_template_namespace: (waba) => waba.message_template_namespace,
-};

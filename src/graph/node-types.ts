@@ -1,4 +1,6 @@
+import { BUSINESS_PROFILE_FIELDS } from '../contract/business-profile.ts';
 import { NODE_TYPES, PHONE_NUMBER_DEFAULT_FIELDS, PHONE_NUMBER_FIELDS } from '../contract/phone-number.ts';
+import { WABA_DEFAULT_FIELDS, WABA_FIELDS } from '../contract/waba.ts';
 import { versionIndex, type GraphVersion } from '../contract/versions.ts';
 import { qrImageFormat } from '../domain/qr-codes.ts';
 import type { NodeTypeDescriptor, SelectableField } from './field-selection.ts';
@@ -55,17 +57,27 @@ export const PHONE_NUMBER_NODE: NodeTypeDescriptor = {
   appendsId: true,
 };
 
-/** phone-number.md §6. */
+const HEALTH_STATUS_FIELD = PHONE_NUMBER_FIELDS.find((field) => field.name === 'health_status');
+
+/** phone-number.md §6: `health_status` takes the same subfields as the number's (WABA view). */
 export const WABA_NODE: NodeTypeDescriptor = {
   typeName: NODE_TYPES.waba,
   fields: [
-    { name: 'id', since: 'v11.0' },
-    { name: 'name', since: 'v11.0' },
-    { name: 'timezone_id', since: 'v11.0' },
-    { name: 'currency', since: 'v11.0' },
-    { name: 'message_template_namespace', since: 'v11.0' },
+    ...WABA_FIELDS.map((name) =>
+      name === 'health_status' && HEALTH_STATUS_FIELD?.subfields !== undefined
+        ? { name, since: 'v11.0' as const, subfields: HEALTH_STATUS_FIELD.subfields }
+        : { name, since: 'v11.0' as const },
+    ),
     edgeField('phone_numbers', PHONE_NUMBER_NODE),
   ],
-  defaultFields: () => ['name', 'id'],
+  defaultFields: () => WABA_DEFAULT_FIELDS,
   appendsId: true,
+};
+
+/** phone-number.md §5.3: one plain object per number, no `id`; every field by default. */
+export const BUSINESS_PROFILE_NODE: NodeTypeDescriptor = {
+  typeName: NODE_TYPES.businessProfile,
+  fields: BUSINESS_PROFILE_FIELDS.map((name) => ({ name, since: 'v11.0' as const })),
+  defaultFields: () => BUSINESS_PROFILE_FIELDS,
+  appendsId: false,
 };
