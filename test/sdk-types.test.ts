@@ -15,6 +15,8 @@ import type {
   WebhookChange,
   QrCode,
   Success,
+  BusinessVerificationStatus,
+  BusinessVertical,
 } from '../src/client/index.ts';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -62,7 +64,33 @@ expectType<Equals<Item<ReturnType<typeof _listed>>, { id: string; status: PhoneN
 expectType<Equals<Item<ReturnType<typeof _listedDefaults>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _emptyOptions>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
 expectType<Equals<Item<ReturnType<typeof _listFiltered>>, Awaited2<ReturnType<typeof _defaults>>>>(true);
-expectType<Equals<Awaited2<ReturnType<typeof _waba>>, { id: string; name: string }>>(true);
+expectType<
+  Equals<
+    Awaited2<ReturnType<typeof _waba>>,
+    { id: string; name: string; timezone_id: string; message_template_namespace: string }
+  >
+>(true);
+const _wabaReview = () =>
+  client.wabas.retrieve('1', { fields: ['account_review_status', 'business_verification_status'] as const });
+expectType<
+  Equals<
+    Awaited2<ReturnType<typeof _wabaReview>>,
+    {
+      id: string;
+      account_review_status: 'APPROVED' | 'PENDING' | 'REJECTED';
+      business_verification_status: BusinessVerificationStatus;
+    }
+  >
+>(true);
+const _profile = () => client.businessProfiles.retrieve('1', { fields: ['about', 'vertical'] as const });
+expectType<
+  Equals<
+    Awaited2<ReturnType<typeof _profile>>,
+    { about?: string; vertical?: BusinessVertical; messaging_product: 'whatsapp' }
+  >
+>(true);
+const _newName = () => client.phoneNumbers.retrieve('1', { fields: ['new_display_name'] as const });
+expectType<Equals<Awaited2<ReturnType<typeof _newName>>, { id: string; new_display_name: string }>>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _wabaSelected>>, { id: string; currency: string }>>(true);
 expectType<Equals<Item<ReturnType<GraphClient['qrCodes']['list']>>, QrCode>>(true);
 expectType<Equals<Awaited2<ReturnType<GraphClient['phoneNumbers']['register']>>, Success>>(true);

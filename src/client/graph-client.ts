@@ -7,7 +7,7 @@ import {
   ServerError,
 } from './errors.ts';
 import { parseBusinessUseCaseUsage, type BusinessUseCaseUsage } from './usage.ts';
-import { PhoneNumbers, QrCodes, Wabas } from './resources.ts';
+import { BusinessProfiles, PhoneNumbers, QrCodes, Wabas } from './resources.ts';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
@@ -133,6 +133,7 @@ export class GraphClient {
   readonly phoneNumbers: PhoneNumbers;
   readonly wabas: Wabas;
   readonly qrCodes: QrCodes;
+  readonly businessProfiles: BusinessProfiles;
   readonly #accessToken: string;
   readonly #appSecret: string | undefined;
   readonly #fetch: FetchLike;
@@ -158,6 +159,7 @@ export class GraphClient {
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.phoneNumbers = new PhoneNumbers(this);
     this.qrCodes = new QrCodes(this);
+    this.businessProfiles = new BusinessProfiles(this);
     this.wabas = new Wabas(this);
   }
 
