@@ -69,7 +69,12 @@ test('runs each item as a standalone request and answers code, headers and body 
     assert.equal(response.statusCode, 200);
     assert.deepEqual(graphHeadersOf(response), expectedHeaders({ version: 'v19.0' }));
     const first = wire({ status: 'CONNECTED', id: E.first });
-    const second = wire({ name: 'Sales', id: E.waba });
+    const second = wire({
+      id: E.waba,
+      name: 'Sales',
+      timezone_id: '42',
+      message_template_namespace: '0a1b2c3d-0000-4000-8000-000000000001',
+    });
     const message =
       '(#100) Tried accessing nonexisting field (nope) on node type (WhatsAppBusinessPhoneNumber)';
     assert.equal(

@@ -419,6 +419,53 @@ describe('codes 1 and 2 from a failing store', () => {
   });
 });
 
+// A fresh server: the usage header of these calls must show an idle window.
+describe('the WhatsApp rows of the lifecycle edges over HTTP', () => {
+  let app: TestApp;
+  before(async () => {
+    app = await graphApp();
+  });
+  after(() => app.close());
+
+  test('answers 133005 when register sends a PIN other than the stored one', async () => {
+    const post = (path: string, payload: Record<string, string>) =>
+      app.fastify.inject({
+        method: 'POST',
+        url: `/v21.0/${ID.flagged}${path}`,
+        headers: { 'content-type': 'application/json' },
+        payload: { ...payload, access_token: 'T-ALL' },
+      });
+    assert.equal((await post('', { pin: '111111' })).body, '{"success":true}');
+    const row = ERROR_CATALOGUE.pinMismatch;
+    assertGraphError(await post('/register', { messaging_product: 'whatsapp', pin: '222222' }), {
+      key: 'pinMismatch',
+      counted: ID.waba,
+      status: row.httpStatus,
+      message: `(#${row.code}) ${row.whatsapp.title}`,
+      body: `"message":"(#${row.code}) ${row.whatsapp.title}","type":"${row.type}","code":${row.code},"error_data":{"messaging_product":"whatsapp","details":"${row.whatsapp.details}"}`,
+    });
+  });
+
+  test('answers 136024 for an 11th request_code call in 72 hours', async () => {
+    const requestCode = () =>
+      app.fastify.inject({
+        method: 'POST',
+        url: `/v21.0/${ID.pending}/request_code`,
+        headers: { 'content-type': 'application/json' },
+        payload: { code_method: 'SMS', language: 'en_US', access_token: 'T-ALL' },
+      });
+    for (let call = 0; call < 10; call++) assert.equal((await requestCode()).body, '{"success":true}');
+    const row = ERROR_CATALOGUE.codeRequestLimit;
+    assertGraphError(await requestCode(), {
+      key: 'codeRequestLimit',
+      counted: ID.waba,
+      status: row.httpStatus,
+      message: `(#${row.code}) ${row.whatsapp.title}`,
+      body: `"message":"(#${row.code}) ${row.whatsapp.title}","type":"${row.type}","code":${row.code},"error_data":{"messaging_product":"whatsapp","details":"${row.whatsapp.details}"}`,
+    });
+  });
+});
+
 test('reaches every catalogue row', () => {
   const expected = (Object.keys(ERROR_CATALOGUE) as CatalogueKey[]).filter(
     (key) => !NOT_YET_REACHABLE.includes(key),

@@ -133,6 +133,7 @@ const SAMPLES: Readonly<Record<PhoneNumberFieldName, { readonly number: string; 
   last_onboarded_time: { number: ID.connected, json: '"2026-11-24T12:00:00+0000"' },
   is_on_biz_app: { number: ID.connected, json: 'false' },
   whatsapp_business_manager_messaging_limit: { number: ID.connected, json: '"UNTIERED"' },
+  new_display_name: { number: ID.flagged, json: '"Cafe Two"' },
 };
 
 function neighbour(version: GraphVersion, step: -1 | 1): GraphVersion | undefined {

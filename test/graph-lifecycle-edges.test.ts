@@ -253,6 +253,7 @@ test('register: parameters, the verification rule, the status rules and the chan
     assert.deepEqual(
       history.data.map(({ change, from, to, actor }) => [change, from, to, actor]),
       [
+        ['two_step_pin', null, 'set', 'graph:1100000000000001'],
         ['is_pin_enabled', 'false', 'true', 'graph:1100000000000001'],
         ['platform_type', 'NOT_APPLICABLE', 'CLOUD_API', 'graph:1100000000000001'],
         ['status', 'PENDING', 'CONNECTED', 'graph:1100000000000001'],
@@ -261,7 +262,7 @@ test('register: parameters, the verification rule, the status rules and the chan
     );
     // Already CONNECTED: success, no change.
     assert.equal((await post(app, `${id}/register`, REGISTER)).body, SUCCESS);
-    assert.equal(JSON.parse((await admin(app, 'GET', `/phone-numbers/${id}/history`)).body).data.length, 4);
+    assert.equal(JSON.parse((await admin(app, 'GET', `/phone-numbers/${id}/history`)).body).data.length, 5);
     for (const [number, status] of [
       [E.second, 'FLAGGED'],
       [E.deleted, 'DELETED'],
@@ -327,8 +328,8 @@ test('register: an 11th call in 72 hours is 133016; refused calls do not count',
       assert.equal((await post(app, `${E.first}/register`, REGISTER)).body, SUCCESS, `call ${call}`);
     }
     assert.equal((await post(app, `${E.first}/register`, REGISTER)).body, RATE_LIMITED);
-    // deregister is not limited.
-    assert.equal((await post(app, `${E.first}/deregister`, {})).body, SUCCESS);
+    // deregister shares the limit (phone-number.md §5.2).
+    assert.equal((await post(app, `${E.first}/deregister`, {})).body, RATE_LIMITED);
   });
 });
 
@@ -338,7 +339,10 @@ test('POST on the node from v14.0 sets the PIN and the webhook override; v13.0 s
     const send = (form: Record<string, string>, version = 'v21.0') =>
       app.send('POST', `/${version}/${id}`, { form: { ...form, access_token: 'T-MSG' } });
     assert.equal((await send({ pin: '654321' }, 'v13.0')).body, unsupported('post', id));
-    assert.equal((await send({})).body, invalid('The parameter pin or webhook_configuration is required'));
+    assert.equal(
+      (await send({})).body,
+      invalid('The parameter pin, webhook_configuration or new_display_name is required'),
+    );
     assert.equal((await send({ pin: '65432' })).body, invalid('Param pin must be a 6-digit string'));
     assert.equal(
       (await send({ pin: '654321', name: 'x' })).body,
@@ -391,6 +395,7 @@ test('POST on the node from v14.0 sets the PIN and the webhook override; v13.0 s
         ['webhook_override', 'https://hooks.example.test/m', null],
         ['webhook_override', 'https://hooks.example.test/n', 'https://hooks.example.test/m'],
         ['webhook_override', null, 'https://hooks.example.test/n'],
+        ['two_step_pin', null, 'set'],
         ['is_pin_enabled', 'false', 'true'],
       ],
     );

@@ -64,8 +64,10 @@ test('debug=all adds warnings for unknown parameters and an expired version as t
     assert.equal(
       response.body,
       wire({
-        name: 'Sales',
         id: E.waba,
+        name: 'Sales',
+        timezone_id: '42',
+        message_template_namespace: '0a1b2c3d-0000-4000-8000-000000000001',
         __debug__: {
           messages: [
             {

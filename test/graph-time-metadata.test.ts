@@ -106,6 +106,7 @@ describe('metadata=1', () => {
     assert.equal(metadata.type, 'whatsappbusinessphonenumber');
     assert.deepEqual(metadata.connections, {
       message_qrdls: `http://${HOST}/v11.0/${E.first}/message_qrdls?access_token=T-ALL`,
+      whatsapp_business_profile: `http://${HOST}/v11.0/${E.first}/whatsapp_business_profile?access_token=T-ALL`,
     });
     // v11.0: the table's fields served on v11.0, in table order (no platform_type, search_visibility kept).
     assert.deepEqual(
@@ -129,6 +130,7 @@ describe('metadata=1', () => {
         'eligibility_for_api_business_global_search',
         'search_visibility',
         'last_onboarded_time',
+        'new_display_name',
       ],
     );
     assert.deepEqual(metadata.fields[0], {
@@ -136,7 +138,7 @@ describe('metadata=1', () => {
       description: 'The phone number ID',
       type: 'numeric string',
     });
-    assert.deepEqual(metadata.fields.at(-1), {
+    assert.deepEqual(metadata.fields.at(-2), {
       name: 'last_onboarded_time',
       description: 'When the phone number completed onboarding',
       type: 'datetime',
@@ -163,6 +165,19 @@ describe('metadata=1', () => {
             name: 'message_template_namespace',
             description: 'Namespace of the message templates of the account',
             type: 'string',
+          },
+          { name: 'account_review_status', description: 'Status of the review of the account', type: 'enum' },
+          {
+            name: 'business_verification_status',
+            description: 'Verification status of the business that owns the account',
+            type: 'enum',
+          },
+          { name: 'country', description: 'Country of the account (ISO 3166 alpha-2)', type: 'string' },
+          { name: 'ownership_type', description: 'Who owns the account', type: 'enum' },
+          {
+            name: 'health_status',
+            description: 'Whether the account can send messages, and why not',
+            type: 'object',
           },
         ],
         type: 'whatsappbusinessaccount',

@@ -23,7 +23,15 @@ test('reads the WABA node with its default fields and with every field', async (
   await withApp(async (app) => {
     const defaults = await app.send('GET', `/v21.0/${E.waba}?access_token=T-ALL`);
     assert.equal(defaults.statusCode, 200);
-    assert.equal(defaults.body, wire({ name: 'Sales', id: E.waba }));
+    assert.equal(
+      defaults.body,
+      wire({
+        id: E.waba,
+        name: 'Sales',
+        timezone_id: '42',
+        message_template_namespace: '0a1b2c3d-0000-4000-8000-000000000001',
+      }),
+    );
     assert.match(String(defaults.headers.etag), /^"[0-9a-f]{40}"$/);
     const all = await app.send(
       'GET',

@@ -111,7 +111,7 @@ test('a number added to a WABA is verified, registered and connected; its overri
     },
   );
   const at = NOW.toISOString();
-  const line = (change: string, from: string, to: string) => ({
+  const line = (change: string, from: string | null, to: string) => ({
     at,
     actor: ACTOR,
     change,
@@ -122,6 +122,7 @@ test('a number added to a WABA is verified, registered and connected; its overri
   const history = await fetch(`${server.url}/__admin/phone-numbers/${id}/history`);
   assert.deepEqual(await history.json(), {
     data: [
+      line('two_step_pin', null, 'set'),
       line('is_pin_enabled', 'false', 'true'),
       line('platform_type', 'NOT_APPLICABLE', 'CLOUD_API'),
       line('status', 'PENDING', 'CONNECTED'),

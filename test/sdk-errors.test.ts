@@ -10,6 +10,11 @@ import {
   RateLimitError,
   ResponseParseError,
   ServerError,
+  CodeRequestLimitError,
+  PinMismatchError,
+  RegisterRateLimitError,
+  VerifyCodeError,
+  WhatsAppError,
 } from '../src/client/index.ts';
 
 test('the factory maps every documented code range to its class', () => {
@@ -29,7 +34,12 @@ test('the factory maps every documented code range to its class', () => {
     [100, 400, InvalidRequestError],
     [803, 404, InvalidRequestError],
     [2500, 400, InvalidRequestError],
-    [136025, 400, InvalidRequestError],
+    [136025, 400, VerifyCodeError],
+    [133005, 400, PinMismatchError],
+    [133016, 400, RegisterRateLimitError],
+    [136024, 400, CodeRequestLimitError],
+    [131000, 400, WhatsAppError],
+    [131000, 500, ServerError],
     [1, 500, ServerError],
     [2, 500, ServerError],
     [80015, 503, ServerError],

@@ -16,6 +16,8 @@ import type {
   QrCode,
   Success,
   GraphError,
+  BusinessVerificationStatus,
+  BusinessVertical,
 } from '../src/client/index.ts';
 
 type Equals<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -120,7 +122,33 @@ expectType<Equals<Awaited2<ReturnType<typeof _manyWabas>>, { '9': { id: string; 
 // Every Graph error exposes error_data and its details.
 expectType<Equals<GraphError['details'], string | undefined>>(true);
 expectType<Equals<GraphError['errorData'], Readonly<Record<string, unknown>> | undefined>>(true);
-expectType<Equals<Awaited2<ReturnType<typeof _waba>>, { id: string; name: string }>>(true);
+expectType<
+  Equals<
+    Awaited2<ReturnType<typeof _waba>>,
+    { id: string; name: string; timezone_id: string; message_template_namespace: string }
+  >
+>(true);
+const _wabaReview = () =>
+  client.wabas.retrieve('1', { fields: ['account_review_status', 'business_verification_status'] as const });
+expectType<
+  Equals<
+    Awaited2<ReturnType<typeof _wabaReview>>,
+    {
+      id: string;
+      account_review_status: 'APPROVED' | 'PENDING' | 'REJECTED';
+      business_verification_status: BusinessVerificationStatus;
+    }
+  >
+>(true);
+const _profile = () => client.businessProfiles.retrieve('1', { fields: ['about', 'vertical'] as const });
+expectType<
+  Equals<
+    Awaited2<ReturnType<typeof _profile>>,
+    { about?: string; vertical?: BusinessVertical; messaging_product: 'whatsapp' }
+  >
+>(true);
+const _newName = () => client.phoneNumbers.retrieve('1', { fields: ['new_display_name'] as const });
+expectType<Equals<Awaited2<ReturnType<typeof _newName>>, { id: string; new_display_name: string }>>(true);
 expectType<Equals<Awaited2<ReturnType<typeof _wabaSelected>>, { id: string; currency: string }>>(true);
 expectType<Equals<Item<ReturnType<GraphClient['qrCodes']['list']>>, QrCode>>(true);
 expectType<Equals<Awaited2<ReturnType<GraphClient['phoneNumbers']['register']>>, Success>>(true);

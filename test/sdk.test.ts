@@ -120,7 +120,9 @@ describe('GraphClient against a real phonegraph over a socket', () => {
   });
 
   test('wabas.retrieve and wabas.phoneNumbers.list across pages, filtered and sorted', async () => {
-    assert.deepEqual(await client.wabas.retrieve(ID.waba), { name: 'Support', id: ID.waba });
+    const waba = await client.wabas.retrieve(ID.waba);
+    assert.deepEqual(Object.keys(waba), ['id', 'name', 'timezone_id', 'message_template_namespace']);
+    assert.deepEqual([waba.id, waba.name, waba.timezone_id], [ID.waba, 'Support', '1']);
     const all = await collect(
       client.wabas.phoneNumbers.list(ID.waba, { limit: 1, fields: ['status'] as const }),
     );

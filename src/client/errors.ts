@@ -72,6 +72,19 @@ export class RateLimitError extends GraphError {
 }
 /** 100, 803, 2500, and any other 4xx envelope not classified above. */
 export class InvalidRequestError extends GraphError {}
+/**
+ * WhatsApp-specific rows (codes 13xxxx, phone-number.md §5.2): still invalid requests, so
+ * `instanceof InvalidRequestError` holds; the subclasses name the ones a caller branches on.
+ */
+export class WhatsAppError extends InvalidRequestError {}
+/** 133005: the two-step PIN sent to `register` is not the number's PIN. Nothing changed. */
+export class PinMismatchError extends WhatsAppError {}
+/** 133016: more than 10 `register`/`deregister` calls for the number in 72 hours. */
+export class RegisterRateLimitError extends WhatsAppError {}
+/** 136024: more than 10 `request_code` calls for the number in 72 hours. */
+export class CodeRequestLimitError extends WhatsAppError {}
+/** 136025: the verification code is wrong or expired (`userMessage` says which). */
+export class VerifyCodeError extends WhatsAppError {}
 /** 1, 2, and any 5xx. */
 export class ServerError extends GraphError {}
 /** No answer: refused, reset, DNS failure, or `timeoutMs` elapsed (`timedOut`). */
@@ -92,6 +105,14 @@ export const RATE_LIMIT_CODES: ReadonlySet<number> = new Set([4, 17, 32, 613, 13
 
 type ErrorClass = new (details: GraphErrorDetails) => GraphError;
 
+/** WhatsApp codes with their own class; other 13xxxx codes are `WhatsAppError`. */
+const WHATSAPP_ERROR_CLASSES: ReadonlyMap<number, ErrorClass> = new Map<number, ErrorClass>([
+  [133005, PinMismatchError],
+  [133016, RegisterRateLimitError],
+  [136024, CodeRequestLimitError],
+  [136025, VerifyCodeError],
+]);
+
 /** The one place that picks an error class for a Graph code and HTTP status. */
 export function errorClassFor(code: number | undefined, httpStatus: number | undefined): ErrorClass {
   if (code !== undefined) {
@@ -100,6 +121,8 @@ export function errorClassFor(code: number | undefined, httpStatus: number | und
     if (RATE_LIMIT_CODES.has(code) || (code >= 80000 && code <= 80014)) return RateLimitError;
     if (code === 100 || code === 803 || code === 2500) return InvalidRequestError;
     if (code === 1 || code === 2) return ServerError;
+    if (code >= 130000 && code <= 139999 && (httpStatus === undefined || httpStatus < 500))
+      return WHATSAPP_ERROR_CLASSES.get(code) ?? WhatsAppError;
   }
   if (httpStatus !== undefined && httpStatus >= 500) return ServerError;
   return InvalidRequestError;

@@ -8,6 +8,7 @@ import {
 } from './errors.ts';
 import { parseBusinessUseCaseUsage, type BusinessUseCaseUsage } from './usage.ts';
 import {
+  BusinessProfiles,
   PhoneNumbers,
   QrCodes,
   Wabas,
@@ -142,6 +143,7 @@ export class GraphClient {
   readonly phoneNumbers: PhoneNumbers;
   readonly wabas: Wabas;
   readonly qrCodes: QrCodes;
+  readonly businessProfiles: BusinessProfiles;
   readonly #accessToken: string;
   readonly #appSecret: string | undefined;
   readonly #fetch: FetchLike;
@@ -167,6 +169,7 @@ export class GraphClient {
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
     this.phoneNumbers = new PhoneNumbers(this);
     this.qrCodes = new QrCodes(this);
+    this.businessProfiles = new BusinessProfiles(this);
     this.wabas = new Wabas(this);
   }
 

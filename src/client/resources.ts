@@ -1,8 +1,23 @@
 import {
+  BUSINESS_PROFILE_FIELDS,
+  type BusinessProfileField,
+  type BusinessProfileFields,
+  type BusinessProfileUpdate,
+  type BusinessVertical,
+} from '../contract/business-profile.ts';
+import {
   PHONE_NUMBER_DEFAULT_FIELDS_V14,
+  type HealthStatus,
   type PhoneNumberFieldName,
   type PhoneNumberFields,
 } from '../contract/phone-number.ts';
+import {
+  WABA_DEFAULT_FIELDS,
+  type AccountReviewStatus,
+  type BusinessVerificationStatus,
+  type OwnershipType,
+  type WabaFieldName as ContractWabaFieldName,
+} from '../contract/waba.ts';
 import type { GraphClient, GraphParams } from './graph-client.ts';
 
 /** Flattens a mapped type so editors and type tests see a plain object type. */
@@ -54,11 +69,47 @@ export interface WabaFields {
   timezone_id: string;
   currency: string;
   message_template_namespace: string;
+  account_review_status: AccountReviewStatus;
+  /** Lower case, as Graph writes it. */
+  business_verification_status: BusinessVerificationStatus;
+  /** ISO 3166 alpha-2. */
+  country: string;
+  ownership_type: OwnershipType;
+  /** The WABA's own view: entities WABA, BUSINESS, APP. */
+  health_status: HealthStatus;
 }
 export type WabaFieldName = keyof WabaFields;
-export type Waba<F extends readonly WabaFieldName[] = readonly ['name', 'id']> = Simplify<
+// Compile-time proof that the SDK types every field of the contract's table and no other.
+const _wabaFieldsMatch: [
+  Exclude<WabaFieldName, ContractWabaFieldName> | Exclude<ContractWabaFieldName, WabaFieldName>,
+] extends [never]
+  ? true
+  : never = true;
+void _wabaFieldsMatch;
+export type { AccountReviewStatus, BusinessVerificationStatus, OwnershipType };
+/** The WABA node's default fields, in the order Graph answers them. */
+export const DEFAULT_WABA_FIELDS = WABA_DEFAULT_FIELDS;
+export type Waba<F extends readonly WabaFieldName[] = typeof DEFAULT_WABA_FIELDS> = Simplify<
   Pick<WabaFields, F[number] | 'id'>
 >;
+
+/** A number's business profile read with `fields` F; fields that are not set are left out. */
+export type BusinessProfile<F extends readonly BusinessProfileField[] = typeof BUSINESS_PROFILE_FIELDS> =
+  Simplify<
+    Partial<Pick<BusinessProfileFields, Exclude<F[number], 'messaging_product'>>> & {
+      messaging_product: 'whatsapp';
+    }
+  >;
+export type { BusinessProfileField, BusinessProfileFields, BusinessProfileUpdate, BusinessVertical };
+
+/** What `POST /{phone}` sets (v14.0 and later; phone-number.md intro). */
+export interface PhoneNumberUpdate {
+  /** A 6-digit two-step PIN. */
+  pin?: string;
+  /** Requests a display-name change: `new_name_status` becomes `PENDING_REVIEW`. */
+  new_display_name?: string;
+  webhook_configuration?: { override_callback_uri: string; verify_token: string };
+}
 
 /** A QR code / deep link (phone-number.md §5.1). */
 export interface QrCode {
@@ -173,6 +224,48 @@ export class PhoneNumbers {
   /** `POST /{id}/deregister`. */
   async deregister(id: string): Promise<Success> {
     return (await this.#client.post<Success>(`${enc(id)}/deregister`)).data;
+  }
+
+  /** `POST /{id}` (v14.0+): sets the PIN, a webhook override and/or requests a new display name. */
+  async update(id: string, params: PhoneNumberUpdate): Promise<Success> {
+    return (await this.#client.post<Success>(enc(id), { ...params })).data;
+  }
+}
+
+/** `/{phone}/whatsapp_business_profile` (phone-number.md §5.3). */
+export class BusinessProfiles {
+  readonly #client: GraphClient;
+  constructor(client: GraphClient) {
+    this.#client = client;
+  }
+
+  /** The profile, with every field that is set or only the selected ones; `messaging_product` last. */
+  retrieve(phoneNumberId: string, options?: { fields?: undefined }): Promise<BusinessProfile>;
+  retrieve<const F extends readonly BusinessProfileField[]>(
+    phoneNumberId: string,
+    options: { fields?: F },
+  ): Promise<BusinessProfile<F>>;
+  async retrieve(
+    phoneNumberId: string,
+    options: { fields?: readonly BusinessProfileField[] | undefined } = {},
+  ): Promise<unknown> {
+    const page = await this.#client.get<Page<unknown>>(
+      `${enc(phoneNumberId)}/whatsapp_business_profile`,
+      fieldsParam(options.fields),
+    );
+    const item = page.data.data[0];
+    if (item === undefined) throw new TypeError('Graph listed no business profile');
+    return item;
+  }
+
+  /** Sets the given fields; `""` clears one. `profile_picture_handle` sets the picture. */
+  async update(phoneNumberId: string, params: BusinessProfileUpdate): Promise<Success> {
+    return (
+      await this.#client.post<Success>(`${enc(phoneNumberId)}/whatsapp_business_profile`, {
+        ...params,
+        messaging_product: 'whatsapp',
+      })
+    ).data;
   }
 }
 

@@ -3,6 +3,7 @@
  * catalogue errors, one renderer writes them, tests import these constants, and docs/errors.md lists
  * exactly these rows (checked by a test).
  */
+import { BUSINESS_VERTICALS, MAX_BUSINESS_WEBSITES } from './business-profile.ts';
 import type { GraphVersion } from './versions.ts';
 
 export type GraphErrorType = 'OAuthException' | 'GraphMethodException';
@@ -146,6 +147,26 @@ export const ERROR_CATALOGUE = {
         'Registration or Deregistration failed because there were too many attempts for this phone number in a short period of time',
     },
   },
+  pinMismatch: {
+    code: 133005,
+    type: 'OAuthException',
+    httpStatus: 400,
+    message: 'Two step verification PIN Mismatch',
+    whatsapp: {
+      title: 'Two step verification PIN Mismatch',
+      details: 'Verify that the two-step verification PIN included in the request is correct.',
+    },
+  },
+  codeRequestLimit: {
+    code: 136024,
+    type: 'OAuthException',
+    httpStatus: 400,
+    message: 'Request code error',
+    whatsapp: {
+      title: 'Request code error',
+      details: 'You have requested a verification code too many times. Try again later.',
+    },
+  },
   unknownError: {
     code: 1,
     type: 'OAuthException',
@@ -200,6 +221,9 @@ export const INVALID_PARAMETER = {
   batchTooLarge: 'Too many requests in batch message. Maximum batch size is 50',
   tooManyIds: 'Too many IDs. Maximum: 50',
   dependencyFailed: 'Request {name} depended on by this request failed',
+  vertical: `Param vertical must be one of {${BUSINESS_VERTICALS.join(', ')}}`,
+  websites: `Param websites must have at most ${MAX_BUSINESS_WEBSITES} entries`,
+  websitesFormat: 'Param websites must be a URL or a JSON array of URLs',
 } as const;
 
 /** Fills `{name}` placeholders; unknown names stay as written so a missing value is visible. */

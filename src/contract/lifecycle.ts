@@ -34,6 +34,7 @@ export const WEBHOOK_FIELDS = [
   'account_update',
   'phone_number_name_update',
   'phone_number_quality_update',
+  'account_review_update',
 ] as const;
 export type WebhookField = (typeof WEBHOOK_FIELDS)[number];
 

@@ -124,6 +124,8 @@ export interface PhoneNumberFields {
   last_onboarded_time: string;
   is_on_biz_app: boolean;
   whatsapp_business_manager_messaging_limit: BusinessManagerMessagingLimit;
+  /** The requested new display name, present while `new_name_status` is not `NONE`. */
+  new_display_name: string;
 }
 
 export type PhoneNumberFieldName = keyof PhoneNumberFields;
@@ -284,6 +286,12 @@ export const PHONE_NUMBER_FIELDS: readonly FieldSpec[] = [
     since: 'v11.0',
   },
   {
+    name: 'new_display_name',
+    type: 'string',
+    description: 'The requested new display name, while a name change is requested',
+    since: 'v11.0',
+  },
+  {
     name: 'is_on_biz_app',
     type: 'bool',
     description: 'Whether the phone number is also on the WhatsApp Business app',
@@ -364,4 +372,5 @@ export const NODE_TYPES = {
   phoneNumber: 'WhatsAppBusinessPhoneNumber',
   qrCode: 'WhatsAppBusinessMessageQRDL',
   waba: 'WhatsAppBusinessAccount',
+  businessProfile: 'WhatsAppBusinessProfile',
 } as const;

@@ -11,7 +11,9 @@ import type {
   SearchVisibility,
   ThroughputLevel,
 } from './phone-number.ts';
+import type { BusinessVertical } from './business-profile.ts';
 import type { GraphVersion } from './versions.ts';
+import type { AccountReviewStatus, BusinessVerificationStatus, OwnershipType } from './waba.ts';
 
 /**
  * A scenario document as users write it (control-plane.md §1), before defaults are filled in.
@@ -71,7 +73,28 @@ export interface ScenarioWaba {
   /** Generated when absent; accepted so that an export loads back unchanged. */
   readonly message_template_namespace?: string;
   readonly rate_limit?: ScenarioRateLimit | null;
+  /** Default `APPROVED`. */
+  readonly account_review_status?: AccountReviewStatus;
+  /** Default `verified`. */
+  readonly business_verification_status?: BusinessVerificationStatus;
+  /** ISO 3166 alpha-2; default `US`. */
+  readonly country?: string;
+  /** Default `SELF`. */
+  readonly ownership_type?: OwnershipType;
   readonly phone_numbers?: readonly ScenarioPhoneNumber[];
+}
+
+/** A number's `whatsapp_business_profile` (phone-number.md §5.3); left-out fields are not set. */
+export interface ScenarioBusinessProfile {
+  readonly about?: string;
+  readonly address?: string;
+  readonly description?: string;
+  readonly email?: string;
+  /** At most 2 URLs. */
+  readonly websites?: readonly string[];
+  readonly vertical?: BusinessVertical;
+  /** Any non-empty string: the profile gets a picture phonegraph serves. */
+  readonly profile_picture_handle?: string;
 }
 
 export interface ScenarioQuality {
@@ -121,6 +144,9 @@ export interface ScenarioPhoneNumber {
   readonly code_verification_status?: CodeVerificationStatus;
   readonly is_official_business_account?: boolean;
   readonly is_pin_enabled?: boolean;
+  /** The two-step PIN (6 digits), stored only as a salted hash; or `pin_hash`, what export writes. */
+  readonly pin?: string;
+  readonly pin_hash?: string;
   readonly messaging_limit_tier?: MessagingLimitTier;
   readonly eligibility_for_api_business_global_search?: string;
   readonly search_visibility?: SearchVisibility;
@@ -136,6 +162,7 @@ export interface ScenarioPhoneNumber {
   readonly created_time?: string;
   /** Oldest first. */
   readonly qr_codes?: readonly ScenarioQrCode[];
+  readonly business_profile?: ScenarioBusinessProfile;
 }
 
 interface ScenarioTokenCommon {

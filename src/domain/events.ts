@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { NameDecision, WebhookField } from '../contract/lifecycle.ts';
 import type { MessagingLimitTier, PhoneNumberStatus } from '../contract/phone-number.ts';
-import type { AppRecord, OutboxEvent, PhoneNumberRecord } from '../store/records.ts';
+import type { AccountReviewStatus } from '../contract/waba.ts';
+import type { AppRecord, OutboxEvent, PhoneNumberRecord, WabaRecord } from '../store/records.ts';
 
 /** One event a change causes, before it is fanned out to the apps that receive it. */
 export interface ChangeEvent {
@@ -153,12 +154,19 @@ function receives(app: AppRecord, wabaId: string): boolean {
   return app.wabas === '*' || app.wabas.includes(wabaId);
 }
 
+/** `account_review_update` (webhooks.md): the WABA's review decision. */
+export function accountReviewEvent(decision: AccountReviewStatus): ChangeEvent {
+  return { field: 'account_review_update', value: { decision } };
+}
+
 /**
- * Fans a change's events out to every app installed on the number's WABA. An app without a
- * subscription, or not subscribed to the field, gets the event recorded as `skipped`.
+ * Fans a change's events out to every app installed on the WABA. An app without a subscription, or not
+ * subscribed to the field, gets the event recorded as `skipped`. `subjectId` orders deliveries (one in
+ * flight per app and subject): the number for a number's change, the WABA id for the WABA's own.
  */
-export function outboxEvents(
-  number: PhoneNumberRecord,
+function fanOut(
+  subjectId: string,
+  wabaId: string,
   events: readonly ChangeEvent[],
   apps: readonly AppRecord[],
   at: Date,
@@ -168,19 +176,39 @@ export function outboxEvents(
   return events.flatMap((event) => {
     const payload = JSON.stringify({
       object: 'whatsapp_business_account',
-      entry: [{ id: number.waba_id, time, changes: [{ value: event.value, field: event.field }] }],
+      entry: [{ id: wabaId, time, changes: [{ value: event.value, field: event.field }] }],
     });
     return apps
-      .filter((app) => receives(app, number.waba_id))
+      .filter((app) => receives(app, wabaId))
       .map((app) => ({
         event_id: randomUUID(),
         app_id: app.id,
-        phone_number_id: number.id,
-        waba_id: number.waba_id,
+        phone_number_id: subjectId,
+        waba_id: wabaId,
         field: event.field,
         payload,
         status: app.webhook !== null && app.webhook.fields.includes(event.field) ? 'pending' : 'skipped',
         created_at: createdAt,
       }));
   });
+}
+
+/** A number's change events for every app installed on its WABA. */
+export function outboxEvents(
+  number: PhoneNumberRecord,
+  events: readonly ChangeEvent[],
+  apps: readonly AppRecord[],
+  at: Date,
+): OutboxEvent[] {
+  return fanOut(number.id, number.waba_id, events, apps, at);
+}
+
+/** A WABA's own change events (`account_review_update`); the delivery log shows the WABA id as the number. */
+export function wabaOutboxEvents(
+  waba: WabaRecord,
+  events: readonly ChangeEvent[],
+  apps: readonly AppRecord[],
+  at: Date,
+): OutboxEvent[] {
+  return fanOut(waba.id, waba.id, events, apps, at);
 }

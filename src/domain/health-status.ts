@@ -105,9 +105,41 @@ export function healthStatus(input: HealthInput): HealthStatus {
     { entity_type: 'BUSINESS', id: input.businessId, can_send_message: account },
     { entity_type: 'APP', id: input.appId, can_send_message: 'AVAILABLE' },
   ];
-  const worst = entities.reduce<CanSendMessage>(
+  return { can_send_message: worstOf(entities), entities };
+}
+
+export interface WabaHealthInput {
+  readonly wabaId: string;
+  readonly wabaBanned: boolean;
+  readonly reviewRejected: boolean;
+  readonly businessId: string;
+  readonly appId: string;
+}
+
+/**
+ * The WABA node's own view (phone-number.md §6): entities WABA, BUSINESS, APP; the WABA is BLOCKED when
+ * it is banned or its review was rejected, the business when the WABA is banned.
+ */
+export function wabaHealthStatus(input: WabaHealthInput): HealthStatus {
+  const entities: HealthEntity[] = [
+    {
+      entity_type: 'WABA',
+      id: input.wabaId,
+      can_send_message: input.wabaBanned || input.reviewRejected ? 'BLOCKED' : 'AVAILABLE',
+    },
+    {
+      entity_type: 'BUSINESS',
+      id: input.businessId,
+      can_send_message: input.wabaBanned ? 'BLOCKED' : 'AVAILABLE',
+    },
+    { entity_type: 'APP', id: input.appId, can_send_message: 'AVAILABLE' },
+  ];
+  return { can_send_message: worstOf(entities), entities };
+}
+
+function worstOf(entities: readonly HealthEntity[]): CanSendMessage {
+  return entities.reduce<CanSendMessage>(
     (acc, entity) => (SEVERITY[entity.can_send_message] > SEVERITY[acc] ? entity.can_send_message : acc),
     'AVAILABLE',
   );
-  return { can_send_message: worst, entities };
 }

@@ -248,22 +248,45 @@ export function planCodeVerified(number: PhoneNumberRecord, context: ChangeConte
 
 /**
  * `register`: PENDING or DISCONNECTED with a verified code → CONNECTED on the Cloud API with the PIN
- * set; already CONNECTED is no change (null).
+ * set; already CONNECTED is no change (null). `pinHash` is the sent PIN's hash when the number has no
+ * PIN stored yet (it takes the one sent); the caller has already refused a PIN that does not match.
  */
 export function planRegister(
   number: PhoneNumberRecord,
   context: ChangeContext,
+  pinHash: string | null = null,
 ): PlannedChange | EdgeRefusal | null {
-  if (number.status === 'CONNECTED') return null;
+  if (number.status === 'CONNECTED') return pinHash === null ? null : planPin(number, pinHash, context);
   if (!REGISTRABLE.includes(number.status)) return { refused: 'status' };
   if (number.code_verification_status !== 'VERIFIED') return { refused: 'must_verify' };
-  return withStatus(
+  const change = withStatus(
     number,
     'CONNECTED',
     { platform_type: 'CLOUD_API', is_pin_enabled: true },
     'register',
     context,
   );
+  if (pinHash === null) return change;
+  return {
+    ...change,
+    number: { ...change.number, pin_hash: pinHash },
+    history: [...change.history, pinLine(number, context)],
+  };
+}
+
+/** The history line of a stored PIN: never the PIN or its hash. */
+function pinLine(number: PhoneNumberRecord, context: ChangeContext): HistoryEntry {
+  return line(number, context, 'two_step_pin', number.pin_hash === null ? null : 'set', 'set', null);
+}
+
+/** Stores a new two-step PIN hash (`is_pin_enabled` true). */
+export function planPin(number: PhoneNumberRecord, pinHash: string, context: ChangeContext): PlannedChange {
+  const after: PhoneNumberRecord = { ...number, pin_hash: pinHash, is_pin_enabled: true };
+  return {
+    number: after,
+    history: [...fieldLines(number, after, ['is_pin_enabled'], context), pinLine(number, context)],
+    events: [],
+  };
 }
 
 /** `deregister`: → DISCONNECTED off the Cloud API; already DISCONNECTED is no change (null). */
@@ -296,8 +319,11 @@ function withStatus(
 
 /** What `POST /{v}/{phone}` (v14.0+) may set; `override` null removes the number's webhook override. */
 export interface NodeSettings {
-  readonly pin?: true;
+  /** The hash of the PIN sent (phone-number.md intro): replaces the stored one. */
+  readonly pinHash?: string;
   readonly override?: { readonly url: string; readonly verify_token: string } | null;
+  /** A display-name change request, as the admin plane's new-name request. */
+  readonly newDisplayName?: string;
 }
 
 /**
@@ -311,9 +337,10 @@ export function planNodeSettings(
 ): PlannedChange | null {
   let after = number;
   const history: HistoryEntry[] = [];
-  if (settings.pin === true && !number.is_pin_enabled) {
-    after = { ...after, is_pin_enabled: true };
-    history.push(...fieldLines(number, after, ['is_pin_enabled'], context));
+  if (settings.pinHash !== undefined) {
+    const pin = planPin(number, settings.pinHash, context);
+    after = pin.number;
+    history.push(...pin.history);
   }
   const override = settings.override;
   const old = number.webhook_override;
@@ -327,6 +354,13 @@ export function planNodeSettings(
   ) {
     after = { ...after, webhook_override: { ...override, state: 'pending_verification' } };
     history.push(line(number, context, 'webhook_override', old?.url ?? null, override.url, null));
+  }
+  if (settings.newDisplayName !== undefined) {
+    const renamed = planNewName(after, settings.newDisplayName, context);
+    if (renamed !== null) {
+      after = renamed.number;
+      history.push(...renamed.history);
+    }
   }
   return history.length === 0 ? null : { number: after, history, events: [] };
 }

@@ -72,4 +72,6 @@ export const PHONE_NUMBER_FIELD_VALUES: Readonly<Record<PhoneNumberFieldName, Fi
     number.last_onboarded_time === '' ? undefined : number.last_onboarded_time,
   is_on_biz_app: ({ number }) => number.is_on_biz_app,
   whatsapp_business_manager_messaging_limit: ({ number }) => number.whatsapp_business_manager_messaging_limit,
+  new_display_name: ({ number }) =>
+    number.new_name_status === 'NONE' ? undefined : (number.requested_verified_name ?? undefined),
 };

@@ -36,7 +36,28 @@ export class QrImageSigner {
   path(code: string, format: QrImageFormat): string {
     return `/__qr/${this.token(code)}/${code}.${format.toLowerCase()}`;
   }
+
+  /**
+   * A profile picture's URL path (phone-number.md §5.3, our choice): signed over the number and the
+   * upload handle, so a new picture gets a new URL and a cleared one stops being served.
+   */
+  profilePicturePath(phoneNumberId: string, handle: string): string {
+    return `/__qr/${this.token(profilePictureSubject(phoneNumberId, handle))}/profile-${phoneNumberId}.png`;
+  }
 }
+
+export function profilePictureSubject(phoneNumberId: string, handle: string): string {
+  return `profile:${phoneNumberId}:${handle}`;
+}
+
+/**
+ * The image served for every uploaded profile picture: a real 64x64 PNG (a white disc on WhatsApp
+ * green). phonegraph keeps no uploaded bytes; the handle only names the picture.
+ */
+export const PROFILE_PICTURE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAEAAAABACAIAAAAlC+aJAAABaElEQVR4AdXBwbWjQAxFwcs7kwpaKS4UU8eFVopmIsCmP2BbVcu6b3QmmhPNieZEc6I50Zxo7h93Kx8cswxutaz7xh3KBzMsgzss675xQfngGsvgAnFB+eCy8sEFy7pvzCsf3M0ymCfmlQ8eUD6YJyaVDx5TPpgkZpQPHlY+mCFOKx98RPngNHFO+eCDygfniBPKBx9XPjhBNCfeKR98SfngHfFS+eCrygcvieZEc+JY+eAHlA+OieZEc+JA+eBnlA8OiOZEc6I50ZxoTjQnmhPNiebEAcvgZ1gGB0RzojlxzDL4AZbBMdGcaE68ZBl8lWXwknjHMvgSy+Ad0Zw4wTL4OMvgBHGOZfBBlsE54jTL4CMsg9PEDMvgYZbBDDHJMniMZTBJzLMMHmAZzFvWfeOvygd3sAz+SlxgGVxmGVywrPvGHcoHMyyDOyzrvnGr8sExy+BWy7pvdCaaE82J5kRzojnRnGjuP/V5YmtyckPhAAAAAElFTkSuQmCC',
+  'base64',
+);
 
 export const QR_IMAGE_CONTENT_TYPES: Readonly<Record<QrImageFormat, string>> = {
   PNG: 'image/png',

@@ -123,6 +123,7 @@ export function pendingPhoneNumber(input: {
     quality_score: { score: 'UNKNOWN', date: Math.floor(input.now.getTime() / 1000), reasons: [] },
     code_verification_status: 'NOT_VERIFIED',
     is_official_business_account: false,
+    pin_hash: null,
     is_pin_enabled: false,
     messaging_limit_tier: 'TIER_250',
     eligibility_for_api_business_global_search: 'NON_ELIGIBLE_UNDEFINED_COUNTRY',

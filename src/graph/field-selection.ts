@@ -30,6 +30,8 @@ export interface NodeTypeDescriptor {
   readonly defaultFields: (version: GraphVersion) => readonly string[];
   /** Nodes get `id` appended when it was not requested; plain objects do not. */
   readonly appendsId: boolean;
+  /** Readable edges that are not selectable in `fields`; `metadata=1` lists them after the field edges. */
+  readonly connections?: readonly string[];
 }
 
 /** A compiled selection: output keys in order, each with the field it reads and its own subselection. */

@@ -73,6 +73,8 @@ export const appsecretProofMissing = (): GraphError => fromCatalogue('appsecretP
 export const appsecretProofInvalid = (): GraphError => fromCatalogue('appsecretProofInvalid');
 export const bucRateLimit = (): GraphError => fromCatalogue('bucRateLimit');
 export const registerRateLimit = (): GraphError => fromCatalogue('registerRateLimit');
+export const pinMismatch = (): GraphError => fromCatalogue('pinMismatch');
+export const codeRequestLimit = (): GraphError => fromCatalogue('codeRequestLimit');
 export const verifyCode = (reason: string): GraphError => {
   const row: CatalogueRow = ERROR_CATALOGUE.verifyCode;
   return new GraphError('verifyCode', row, row.message, { details: reason });

@@ -32,6 +32,7 @@ import {
 } from './graph-error.ts';
 import { COMMON_PARAMS, GraphObjects, type ObjectCall } from './graph-objects.ts';
 import { acceptsNodePost, isLifecycleEdge, LifecycleEdges } from './lifecycle-edges.ts';
+import { BUSINESS_PROFILE_EDGE, BusinessProfileEdge } from './business-profile-edge.ts';
 import { parseGraphPath, type GraphPath } from './graph-path.ts';
 import { parseIds, readMany } from './multi-id-read.ts';
 import type { GraphRequest, GraphResponse } from './graph-request.ts';
@@ -137,6 +138,7 @@ export class GraphHandler {
   readonly #selections = new SelectionCache();
   readonly #rendered = new RenderedBodyMemo();
   readonly #lifecycle: LifecycleEdges;
+  readonly #profiles: BusinessProfileEdge;
   #objects: Promise<GraphObjects> | undefined;
 
   constructor(deps: GraphHandlerDeps) {
@@ -145,6 +147,11 @@ export class GraphHandler {
       store: deps.store,
       clock: deps.clock,
       notify: () => deps.dispatcher?.notify(),
+    });
+    this.#profiles = new BusinessProfileEdge({
+      store: deps.store,
+      clock: deps.clock,
+      publicUrl: deps.publicUrl?.replace(/\/+$/, ''),
     });
   }
 
@@ -323,6 +330,10 @@ export class GraphHandler {
       this.#lifecycle.refuse(edge, effectiveMethod(request), token, context);
       const call = this.#call(request, exchange, token, context.app);
       return this.#lifecycle.edge(call, context, edge);
+    }
+    if (edge === BUSINESS_PROFILE_EDGE) {
+      const call = this.#call(request, exchange, token, context.app);
+      return this.#profiles.edge(call, context, path.rest.slice(1));
     }
     // Else `message_qrdls` and `message_qrdls/{code}`; anything else is an unknown path.
     if (edge !== undefined && (edge !== 'message_qrdls' || path.rest.length > 2))

@@ -11,6 +11,7 @@ import {
   type QrImageFormat,
 } from '../domain/qr-codes.ts';
 import type { QrImageSigner } from '../domain/qr-images.ts';
+import { WABA_FIELD_VALUES } from '../domain/waba-view.ts';
 import {
   includesDeleted,
   ListParamFailure,
@@ -82,7 +83,8 @@ export interface ObjectCall {
   readonly writeTime: TimeWriter;
 }
 
-function baseUrl(deps: ObjectDeps, request: GraphRequest): string {
+/** Where links to phonegraph itself point: `--public-url`, else the request's Host. */
+export function baseUrl(deps: { readonly publicUrl: string | undefined }, request: GraphRequest): string {
   return deps.publicUrl ?? `http://${request.host ?? 'localhost'}`;
 }
 
@@ -319,7 +321,9 @@ export class GraphObjects {
       call.knows([]);
       const selection = call.selections(WABA_NODE);
       const edges = hasEdge(selection) ? await this.#embedded(call, selection, { waba }) : undefined;
-      const body = renderBody(projectNode(selection, waba, WABA_FIELD_VALUES, edges, call.writeTime));
+      const body = renderBody(
+        projectNode(selection, { waba, app: call.app }, WABA_FIELD_VALUES, edges, call.writeTime),
+      );
       if (!wantsMetadata(call.request)) return body;
       const location = { base: baseUrl(this.#deps, call.request), request: call.request };
       return withMetadata(body, nodeMetadata(WABA_NODE, waba.id, call.version, location));
@@ -381,11 +385,3 @@ function listParamError(error: unknown): unknown {
   if (detail.kind === 'filteringArray') return invalidParameter('filteringArray');
   return invalidParameter('filteringUnsupported', { field: detail.field, op: detail.op });
 }
-
-const WABA_FIELD_VALUES: Readonly<Record<string, (waba: WabaRecord) => unknown>> = {
-  id: (waba) => waba.id,
-  name: (waba) => waba.name,
-  timezone_id: (waba) => waba.timezone_id,
-  currency: (waba) => waba.currency,
-  message_template_namespace: (waba) => waba.message_template_namespace,
-};

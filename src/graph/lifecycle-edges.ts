@@ -15,9 +15,17 @@ import {
 } from '../domain/lifecycle.ts';
 import { checkOtp, isCodeMethod, issueOtp } from '../domain/otp.ts';
 import type { PhoneNumberContext } from '../domain/phone-number-view.ts';
-import type { TokenRecord } from '../store/records.ts';
-import type { Store } from '../store/store.ts';
-import { invalidParameter, registerRateLimit, unsupportedRequest, verifyCode } from './graph-error.ts';
+import { hashPin, pinMatches } from '../domain/two-step-pin.ts';
+import type { PhoneNumberRecord, TokenRecord } from '../store/records.ts';
+import type { LimitedCallWindow, Store } from '../store/store.ts';
+import {
+  codeRequestLimit,
+  invalidParameter,
+  pinMismatch,
+  registerRateLimit,
+  unsupportedRequest,
+  verifyCode,
+} from './graph-error.ts';
 import { COMMON_PARAMS, type ObjectCall } from './graph-objects.ts';
 import { renderBody, type RenderedBody } from './rendered-body.ts';
 
@@ -37,13 +45,22 @@ const EDGE_PERMISSION: Readonly<Record<LifecycleEdge, PermissionNeed>> = {
   deregister: 'any',
 };
 
-/** Meta's documented register limit: 10 calls per number in a rolling 72 hours. */
-export const REGISTER_LIMIT = 10;
-export const REGISTER_WINDOW_MS = 72 * 3_600_000;
+/**
+ * Meta's documented limits (phone-number.md §5.2): 10 `register` and `deregister` calls together, and
+ * 10 `request_code` calls, per number in a rolling 72 hours; a call refused by its limit is not counted.
+ */
+export const CALL_LIMITS: Readonly<
+  Record<LimitedCallWindow, { readonly max: number; readonly windowMs: number; readonly error: () => Error }>
+> = {
+  register: { max: 10, windowMs: 72 * 3_600_000, error: registerRateLimit },
+  request_code: { max: 10, windowMs: 72 * 3_600_000, error: codeRequestLimit },
+};
 
 /** The oldest version on which the node accepts POST (phone-number.md intro). */
 const NODE_POST_SINCE: GraphVersion = 'v14.0';
-const NODE_PARAMS = ['pin', 'webhook_configuration'];
+const NODE_PARAMS = ['pin', 'webhook_configuration', 'new_display_name'];
+/** phone-number.md intro: a requested display name is 1-512 characters. */
+const MAX_DISPLAY_NAME = 512;
 const PIN_SHAPE = /^\d{6}$/;
 
 export interface LifecycleDeps {
@@ -140,11 +157,21 @@ export class LifecycleEdges {
     return this.#deregister(call, context);
   }
 
+  /** Counts the call in its window on the injected clock, or refuses it (not counted) past the limit. */
+  async #admit(window: LimitedCallWindow, number: PhoneNumberRecord): Promise<void> {
+    const limit = CALL_LIMITS[window];
+    const at = this.#deps.clock.now();
+    const since = new Date(at.getTime() - limit.windowMs).toISOString();
+    if (!(await this.#deps.store.admitLimitedCall(window, number.id, at.toISOString(), since, limit.max)))
+      throw limit.error();
+  }
+
   async #requestCode(call: ObjectCall, { number }: PhoneNumberContext): Promise<RenderedBody> {
     call.knows(['code_method', 'language']);
     const method = required(call, 'code_method');
     if (!isCodeMethod(method)) throw invalidParameter('codeMethod', { value: method });
     const language = required(call, 'language');
+    await this.#admit('request_code', number);
     await issueOtp(this.#deps.store, {
       phoneNumberId: number.id,
       codeMethod: method,
@@ -168,21 +195,22 @@ export class LifecycleEdges {
     call.knows(['messaging_product', 'pin']);
     const product = required(call, 'messaging_product');
     if (product !== 'whatsapp') throw invalidParameter('messagingProduct', { value: product });
-    pinOf(call);
+    const pin = pinOf(call);
+    // A PIN that does not match the stored one is refused before anything changes or counts (133005);
+    // then the limit, before the state rules (graph-api.md §3 order).
+    if (number.pin_hash !== null && !(await pinMatches(pin, number.pin_hash))) throw pinMismatch();
+    await this.#admit('register', number);
     const context = this.#context(call);
-    const at = context.at;
-    const since = new Date(at.getTime() - REGISTER_WINDOW_MS).toISOString();
-    // The limit comes before the state rules (graph-api.md §3 order); a refused call is not recorded.
-    if (!(await this.#deps.store.admitRegisterCall(number.id, at.toISOString(), since, REGISTER_LIMIT)))
-      throw registerRateLimit();
-    const planned = planRegister(number, context);
+    const pinHash = number.pin_hash === null ? await hashPin(pin) : null;
+    const planned = planRegister(number, context, pinHash);
     if (planned !== null && 'refused' in planned) throw refusalError(planned, 'registered', number.status);
-    await this.#commit(planned, at);
+    await this.#commit(planned, context.at);
     return SUCCESS;
   }
 
   async #deregister(call: ObjectCall, { number }: PhoneNumberContext): Promise<RenderedBody> {
     call.knows([]);
+    await this.#admit('register', number);
     const context = this.#context(call);
     const planned = planDeregister(number, context);
     if (planned !== null && 'refused' in planned) throw refusalError(planned, 'deregistered', number.status);
@@ -198,15 +226,23 @@ export class LifecycleEdges {
       if (!COMMON_PARAMS.includes(name) && !NODE_PARAMS.includes(name))
         throw invalidParameter('nodeParam', { name });
     }
-    const settings: { pin?: true; override?: Exclude<NodeSettings['override'], undefined> } = {};
-    if (params.pin !== undefined) {
-      pinOf(call);
-      settings.pin = true;
-    }
+    const settings: {
+      pinHash?: string;
+      override?: Exclude<NodeSettings['override'], undefined>;
+      newDisplayName?: string;
+    } = {};
+    const pin = params.pin === undefined ? undefined : pinOf(call);
     if (params.webhook_configuration !== undefined)
       settings.override = overrideOf(params.webhook_configuration);
+    if (params.new_display_name !== undefined) {
+      const name = required(call, 'new_display_name');
+      if ([...name].length > MAX_DISPLAY_NAME)
+        throw invalidParameter('tooLong', { name: 'new_display_name', n: MAX_DISPLAY_NAME });
+      settings.newDisplayName = name;
+    }
+    if (pin !== undefined) settings.pinHash = await hashPin(pin);
     if (Object.keys(settings).length === 0)
-      throw invalidParameter('required', { name: 'pin or webhook_configuration' });
+      throw invalidParameter('required', { name: 'pin, webhook_configuration or new_display_name' });
     const context = this.#context(call);
     await this.#commit(planNodeSettings(number, settings, context), context.at);
     return SUCCESS;

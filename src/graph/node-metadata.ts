@@ -39,6 +39,8 @@ export function nodeMetadata(
     }
     fields.push({ name: field.name, description: field.description ?? '', type: field.type ?? 'string' });
   }
+  for (const edge of node.connections ?? [])
+    connections[edge] = `${location.base}/${version}/${objectId}/${edge}${query}`;
   return {
     fields,
     type: node.metadataType ?? node.typeName.toLowerCase(),

@@ -1,9 +1,11 @@
+import { BUSINESS_PROFILE_FIELDS } from '../contract/business-profile.ts';
 import {
   NODE_TYPES,
   PHONE_NUMBER_DEFAULT_FIELDS,
   PHONE_NUMBER_FIELDS,
   PHONE_NUMBER_LIST_DEFAULT_FIELDS,
 } from '../contract/phone-number.ts';
+import { WABA_DEFAULT_FIELDS, WABA_FIELDS, type WabaFieldName } from '../contract/waba.ts';
 import { versionIndex, type GraphVersion } from '../contract/versions.ts';
 import { qrImageFormat } from '../domain/qr-codes.ts';
 import type { NodeTypeDescriptor, SelectableField } from './field-selection.ts';
@@ -77,6 +79,7 @@ export const PHONE_NUMBER_NODE: NodeTypeDescriptor = {
   fields: PHONE_NUMBER_NODE_FIELDS,
   defaultFields: defaultsFor(PHONE_NUMBER_DEFAULT_FIELDS),
   appendsId: true,
+  connections: ['whatsapp_business_profile'],
 };
 
 /** Items of the WABA `phone_numbers` list: the same node with its own defaults (phone-number.md §2). */
@@ -87,27 +90,50 @@ export const PHONE_NUMBER_LIST_ITEM: NodeTypeDescriptor = {
   appendsId: true,
 };
 
-/** phone-number.md §6. */
+const HEALTH_STATUS_FIELD = PHONE_NUMBER_FIELDS.find((field) => field.name === 'health_status');
+
+/** What `metadata=1` says of each WABA field (our wording). */
+const WABA_FIELD_INFO: Record<WabaFieldName, { type: string; description: string }> = {
+  id: { type: 'numeric string', description: 'The WhatsApp Business Account ID' },
+  name: { type: 'string', description: 'Name of the WhatsApp Business Account' },
+  timezone_id: { type: 'numeric string', description: 'Time zone of the WhatsApp Business Account' },
+  currency: { type: 'string', description: 'Currency of the account' },
+  message_template_namespace: {
+    type: 'string',
+    description: 'Namespace of the message templates of the account',
+  },
+  account_review_status: { type: 'enum', description: 'Status of the review of the account' },
+  business_verification_status: {
+    type: 'enum',
+    description: 'Verification status of the business that owns the account',
+  },
+  country: { type: 'string', description: 'Country of the account (ISO 3166 alpha-2)' },
+  ownership_type: { type: 'enum', description: 'Who owns the account' },
+  health_status: { type: 'object', description: 'Whether the account can send messages, and why not' },
+};
+
+/** phone-number.md §6: `health_status` takes the same subfields as the number's (WABA view). */
 export const WABA_NODE: NodeTypeDescriptor = {
   typeName: NODE_TYPES.waba,
   fields: [
-    { name: 'id', type: 'numeric string', description: 'The WhatsApp Business Account ID', since: 'v11.0' },
-    { name: 'name', type: 'string', description: 'Name of the WhatsApp Business Account', since: 'v11.0' },
-    {
-      name: 'timezone_id',
-      type: 'numeric string',
-      description: 'Time zone of the WhatsApp Business Account',
-      since: 'v11.0',
-    },
-    { name: 'currency', type: 'string', description: 'Currency of the account', since: 'v11.0' },
-    {
-      name: 'message_template_namespace',
-      type: 'string',
-      description: 'Namespace of the message templates of the account',
-      since: 'v11.0',
-    },
+    ...WABA_FIELDS.map((name) => ({
+      name,
+      ...WABA_FIELD_INFO[name],
+      since: 'v11.0' as const,
+      ...(name === 'health_status' && HEALTH_STATUS_FIELD?.subfields !== undefined
+        ? { subfields: HEALTH_STATUS_FIELD.subfields }
+        : {}),
+    })),
     edgeField('phone_numbers', 'Phone numbers of the WhatsApp Business Account', PHONE_NUMBER_LIST_ITEM),
   ],
-  defaultFields: () => ['name', 'id'],
+  defaultFields: () => WABA_DEFAULT_FIELDS,
   appendsId: true,
+};
+
+/** phone-number.md §5.3: one plain object per number, no `id`; every field by default. */
+export const BUSINESS_PROFILE_NODE: NodeTypeDescriptor = {
+  typeName: NODE_TYPES.businessProfile,
+  fields: BUSINESS_PROFILE_FIELDS.map((name) => ({ name, type: 'string', since: 'v11.0' as const })),
+  defaultFields: () => BUSINESS_PROFILE_FIELDS,
+  appendsId: false,
 };

@@ -1,5 +1,9 @@
 import type {
   AppRecord,
+  BusinessProfileChange,
+  BusinessProfileRecord,
+  WabaChange,
+  WabaHistoryEntry,
   RateLimitOverride,
   AttemptResult,
   BusinessRecord,
@@ -17,7 +21,7 @@ import type {
   WabaRecord,
   WebhookSubscription,
 } from './records.ts';
-import type { KeysetQuery, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
+import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
 
 const MAX_ENTRIES = 250_000;
 
@@ -223,7 +227,7 @@ export class CachedStore implements Store {
     }
   }
 
-  // OTPs and register calls are not cached: nothing to invalidate.
+  // OTPs and limited calls are not cached: nothing to invalidate.
   getOtp(phoneNumberId: string): Promise<OtpRecord | undefined> {
     return this.#inner.getOtp(phoneNumberId);
   }
@@ -232,8 +236,35 @@ export class CachedStore implements Store {
     return this.#inner.putOtp(otp);
   }
 
-  admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean> {
-    return this.#inner.admitRegisterCall(phoneNumberId, at, since, max);
+  admitLimitedCall(
+    window: LimitedCallWindow,
+    phoneNumberId: string,
+    at: string,
+    since: string,
+    max: number,
+  ): Promise<boolean> {
+    return this.#inner.admitLimitedCall(window, phoneNumberId, at, since, max);
+  }
+
+  // Business profiles are read per profile call, not on the hot read path: not cached.
+  getBusinessProfile(phoneNumberId: string): Promise<BusinessProfileRecord | undefined> {
+    return this.#inner.getBusinessProfile(phoneNumberId);
+  }
+
+  commitBusinessProfileChange(change: BusinessProfileChange): Promise<void> {
+    return this.#inner.commitBusinessProfileChange(change);
+  }
+
+  async commitWabaChange(change: WabaChange): Promise<void> {
+    try {
+      await this.#inner.commitWabaChange(change);
+    } finally {
+      this.#wabas.delete(change.waba.id);
+    }
+  }
+
+  listWabaHistory(wabaId: string): Promise<WabaHistoryEntry[]> {
+    return this.#inner.listWabaHistory(wabaId);
   }
 
   listHistory(phoneNumberId: string): Promise<HistoryEntry[]> {

@@ -10,7 +10,9 @@ import type {
   SearchVisibility,
   ThroughputLevel,
 } from '../contract/phone-number.ts';
+import type { BusinessVertical } from '../contract/business-profile.ts';
 import type { GraphVersion } from '../contract/versions.ts';
+import type { AccountReviewStatus, BusinessVerificationStatus, OwnershipType } from '../contract/waba.ts';
 
 /** Rows as the store keeps them: plain data, every default already applied. */
 
@@ -56,6 +58,11 @@ export interface WabaRecord {
   message_template_namespace: string;
   banned: boolean;
   rate_limit: RateLimitOverride | null;
+  account_review_status: AccountReviewStatus;
+  business_verification_status: BusinessVerificationStatus;
+  /** ISO 3166 alpha-2. */
+  country: string;
+  ownership_type: OwnershipType;
 }
 
 export interface NumberWebhookOverride {
@@ -82,6 +89,8 @@ export interface PhoneNumberRecord {
   code_verification_status: CodeVerificationStatus;
   is_official_business_account: boolean;
   is_pin_enabled: boolean;
+  /** The two-step PIN as a salted hash (domain/two-step-pin.ts), never in clear; null when none is stored. */
+  pin_hash: string | null;
   messaging_limit_tier: MessagingLimitTier;
   eligibility_for_api_business_global_search: string;
   search_visibility: SearchVisibility;
@@ -103,6 +112,19 @@ export interface QrCodeRecord {
   prefilled_message: string;
   /** Creation order across the server; lists sort newest first by it. */
   position: number;
+}
+
+/** A number's business profile (phone-number.md §5.3); null fields are not set. */
+export interface BusinessProfileRecord {
+  phone_number_id: string;
+  about: string | null;
+  address: string | null;
+  description: string | null;
+  email: string | null;
+  websites: string[];
+  vertical: BusinessVertical | null;
+  /** The upload handle of the picture phonegraph serves as `profile_picture_url`. */
+  profile_picture_handle: string | null;
 }
 
 /** The last one-time code `request_code` issued for a number (phone-number.md §5.2). */
@@ -139,6 +161,7 @@ export interface StateSnapshot {
   phone_numbers: PhoneNumberRecord[];
   qr_codes: QrCodeRecord[];
   tokens: TokenRecord[];
+  business_profiles: BusinessProfileRecord[];
 }
 
 /** One line of a number's change history (phone-number.md §4). */
@@ -153,6 +176,31 @@ export interface HistoryEntry {
   from: string | null;
   to: string | null;
   reason: string | null;
+}
+
+/** One line of a WABA's change history (review and verification status). */
+export interface WabaHistoryEntry {
+  waba_id: string;
+  at: string;
+  actor: string;
+  /** `account_review_status` or `business_verification_status`. */
+  change: string;
+  from: string | null;
+  to: string | null;
+  reason: string | null;
+}
+
+/** One WABA change: the WABA as it is now, its history lines and the events it causes. */
+export interface WabaChange {
+  waba: WabaRecord;
+  history: WabaHistoryEntry[];
+  events: OutboxEvent[];
+}
+
+/** A business-profile change: the profile as it is now and the number's history line. */
+export interface BusinessProfileChange {
+  profile: BusinessProfileRecord;
+  history: HistoryEntry[];
 }
 
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed' | 'skipped';

@@ -1,5 +1,9 @@
 import type {
   AppRecord,
+  BusinessProfileChange,
+  BusinessProfileRecord,
+  WabaChange,
+  WabaHistoryEntry,
   RateLimitOverride,
   AttemptResult,
   BusinessRecord,
@@ -88,10 +92,25 @@ export interface Store {
   /** Stores a number's OTP, replacing the one before. */
   putOtp(otp: OtpRecord): Promise<void>;
   /**
-   * The register limit (phone-number.md §5.2) in one transaction: when fewer than `max` calls of the
-   * number are after `since`, records one at `at` and answers true; else records nothing.
+   * A per-number call limit (phone-number.md §5.2: `register` with `deregister`, and `request_code`) in
+   * one transaction: when fewer than `max` calls of the window's kind are after `since`, records one at
+   * `at` and answers true; else records nothing.
    */
-  admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean>;
+  admitLimitedCall(
+    window: LimitedCallWindow,
+    phoneNumberId: string,
+    at: string,
+    since: string,
+    max: number,
+  ): Promise<boolean>;
+  /** A number's business profile; undefined when it has none (an empty profile). */
+  getBusinessProfile(phoneNumberId: string): Promise<BusinessProfileRecord | undefined>;
+  /** Replaces a number's business profile and appends its history lines in one transaction. */
+  commitBusinessProfileChange(change: BusinessProfileChange): Promise<void>;
+  /** Replaces a WABA's row, appends its history and writes its events to the outbox in one transaction. */
+  commitWabaChange(change: WabaChange): Promise<void>;
+  /** A WABA's history, newest first. */
+  listWabaHistory(wabaId: string): Promise<WabaHistoryEntry[]>;
 
   /** Newest first. */
   listHistory(phoneNumberId: string): Promise<HistoryEntry[]>;
@@ -124,6 +143,9 @@ export interface Store {
 
   close(): Promise<void>;
 }
+
+/** The per-number call windows with a limit: `register` counts register and deregister calls together. */
+export type LimitedCallWindow = 'register' | 'request_code';
 
 /** Meta key under which every store keeps the loaded scenario's `seed` (JSON). */
 export const SCENARIO_SEED_META = 'scenario_seed';

@@ -6,7 +6,29 @@ import type {
   ScenarioToken,
   ScenarioWaba,
 } from '../../contract/scenario.ts';
-import type { AppRecord, PhoneNumberRecord, StateSnapshot, TokenRecord } from '../../store/records.ts';
+import type { ScenarioBusinessProfile } from '../../contract/scenario.ts';
+import type {
+  AppRecord,
+  BusinessProfileRecord,
+  PhoneNumberRecord,
+  StateSnapshot,
+  TokenRecord,
+} from '../../store/records.ts';
+
+/** Only the fields that are set, in the scenario's order. */
+function exportProfile(profile: BusinessProfileRecord): ScenarioBusinessProfile {
+  return {
+    ...(profile.about === null ? {} : { about: profile.about }),
+    ...(profile.address === null ? {} : { address: profile.address }),
+    ...(profile.description === null ? {} : { description: profile.description }),
+    ...(profile.email === null ? {} : { email: profile.email }),
+    ...(profile.websites.length === 0 ? {} : { websites: [...profile.websites] }),
+    ...(profile.vertical === null ? {} : { vertical: profile.vertical }),
+    ...(profile.profile_picture_handle === null
+      ? {}
+      : { profile_picture_handle: profile.profile_picture_handle }),
+  };
+}
 
 function exportApp(app: AppRecord): ScenarioApp {
   return {
@@ -44,6 +66,7 @@ function exportNumber(number: PhoneNumberRecord, state: StateSnapshot): Scenario
     code_verification_status: number.code_verification_status,
     is_official_business_account: number.is_official_business_account,
     is_pin_enabled: number.is_pin_enabled,
+    ...(number.pin_hash === null ? {} : { pin_hash: number.pin_hash }),
     messaging_limit_tier: number.messaging_limit_tier,
     eligibility_for_api_business_global_search: number.eligibility_for_api_business_global_search,
     search_visibility: number.search_visibility,
@@ -64,7 +87,16 @@ function exportNumber(number: PhoneNumberRecord, state: StateSnapshot): Scenario
     qr_codes: state.qr_codes
       .filter((qr) => qr.phone_number_id === number.id)
       .map((qr) => ({ code: qr.code, prefilled_message: qr.prefilled_message })),
+    ...profileOf(number, state),
   };
+}
+
+function profileOf(
+  number: PhoneNumberRecord,
+  state: StateSnapshot,
+): Pick<ScenarioPhoneNumber, 'business_profile'> {
+  const profile = state.business_profiles.find((candidate) => candidate.phone_number_id === number.id);
+  return profile === undefined ? {} : { business_profile: exportProfile(profile) };
 }
 
 function exportToken(token: TokenRecord): ScenarioToken {
@@ -97,6 +129,10 @@ export function exportScenario(state: StateSnapshot): ScenarioDocument {
         banned: waba.banned,
         message_template_namespace: waba.message_template_namespace,
         rate_limit: waba.rate_limit === null ? null : { ...waba.rate_limit },
+        account_review_status: waba.account_review_status,
+        business_verification_status: waba.business_verification_status,
+        country: waba.country,
+        ownership_type: waba.ownership_type,
         phone_numbers: state.phone_numbers
           .filter((number) => number.waba_id === waba.id)
           .map((number) => exportNumber(number, state)),

@@ -10,6 +10,7 @@ import type { StateSnapshot } from '../../store/records.ts';
 import { sha256Hex } from './validate-scenario.ts';
 
 const QUALITY_KEYS = ['quality', 'quality_score', 'quality_rating'] as const;
+const PIN_KEYS = ['pin', 'pin_hash'] as const;
 
 /** Records with the same id: the given keys win; records without an id or with a new one are appended. */
 function mergeById<T extends { readonly id?: string }>(
@@ -31,6 +32,8 @@ function mergeNumber(base: ScenarioPhoneNumber, patch: ScenarioPhoneNumber): Sce
   // A given quality in any of its spellings replaces the stored one, so the aliases cannot disagree.
   if (QUALITY_KEYS.some((key) => patch[key] !== undefined))
     for (const key of QUALITY_KEYS) delete merged[key];
+  // Likewise a given PIN replaces the stored hash.
+  if (PIN_KEYS.some((key) => patch[key] !== undefined)) for (const key of PIN_KEYS) delete merged[key];
   return { ...(merged as unknown as ScenarioPhoneNumber), ...patch };
 }
 

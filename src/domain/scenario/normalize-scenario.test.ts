@@ -182,6 +182,7 @@ describe('normalizeScenario: defaults', () => {
       code_verification_status: 'VERIFIED',
       is_official_business_account: false,
       is_pin_enabled: true,
+      pin_hash: null,
       messaging_limit_tier: 'TIER_1K',
       eligibility_for_api_business_global_search: 'NON_ELIGIBLE_UNDEFINED_COUNTRY',
       search_visibility: 'VISIBLE',
@@ -216,7 +217,12 @@ describe('normalizeScenario: defaults', () => {
         webhook: {
           url: 'http://127.0.0.1:9000/hook',
           verify_token: 'vt',
-          fields: ['account_update', 'phone_number_name_update', 'phone_number_quality_update'],
+          fields: [
+            'account_update',
+            'phone_number_name_update',
+            'phone_number_quality_update',
+            'account_review_update',
+          ],
           state: 'pending_verification',
         },
       },
@@ -237,6 +243,10 @@ describe('normalizeScenario: defaults', () => {
       message_template_namespace: waba.message_template_namespace,
       banned: false,
       rate_limit: null,
+      account_review_status: 'APPROVED',
+      business_verification_status: 'verified',
+      country: 'US',
+      ownership_type: 'SELF',
     });
     assert.deepEqual(state.tokens, [
       {

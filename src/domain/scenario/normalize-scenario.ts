@@ -15,14 +15,19 @@ import type {
   ScenarioToken,
   ScenarioWaba,
 } from '../../contract/scenario.ts';
+import type { ScenarioBusinessProfile } from '../../contract/scenario.ts';
+import { WABA_DEFAULTS } from '../../contract/waba.ts';
 import type {
   AppRecord,
+  BusinessProfileRecord,
   PhoneNumberRecord,
   QrCodeRecord,
   StateSnapshot,
   TokenRecord,
   WabaRecord,
 } from '../../store/records.ts';
+import { emptyProfile } from '../business-profile.ts';
+import { hashPinSync } from '../two-step-pin.ts';
 import { DEFAULT_WEBHOOK_FIELDS, TOKEN_PERMISSIONS } from './scenario-schema.ts';
 import { randomHex, randomNumericId, randomSourceFor, randomString } from './seeded-random.ts';
 import type { RandomSource } from './seeded-random.ts';
@@ -54,6 +59,9 @@ export interface NormalizeOptions {
  * | WABA         | timezone_id / currency / banned            | `"1"` / `USD` / false                                          |
  * | WABA         | message_template_namespace                 | random lowercase hex 8-4-4-4-12 (seeded)                       |
  * | WABA         | rate_limit                                 | null (the app's limits)                                        |
+ * | WABA         | account_review_status                      | APPROVED                                                       |
+ * | WABA         | business_verification_status / country     | verified / US                                                  |
+ * | WABA         | ownership_type                             | SELF                                                           |
  * | number       | display_phone_number                       | `+1 555-01X-XXXX`, X = the id's last 5 digits (next free one   |
  * |              |                                            | on a clash)                                                    |
  * | number       | status                                     | CONNECTED                                                      |
@@ -71,7 +79,11 @@ export interface NormalizeOptions {
  * | number       | platform_type                              | CLOUD_API if status is CONNECTED, FLAGGED, RESTRICTED or       |
  * |              |                                            | RATE_LIMITED, else NOT_APPLICABLE                              |
  * | number       | throughput.level                           | NOT_APPLICABLE if platform_type is, else STANDARD              |
- * | number       | is_pin_enabled                             | true if platform_type is CLOUD_API, else false                 |
+ * | number       | is_pin_enabled                             | true if a PIN is given or platform_type is CLOUD_API, else     |
+ * |              |                                            | false                                                          |
+ * | number       | pin_hash                                   | none (the next register stores the PIN it sends); `pin` is     |
+ * |              |                                            | stored as a salted hash, `pin_hash` verbatim                   |
+ * | number       | business_profile                           | none (an empty profile); given fields only                     |
  * | number       | messaging_limit_tier                       | TIER_1K                                                        |
  * | number       | is_official_business_account               | false                                                          |
  * | number       | eligibility_for_api_business_global_search | NON_ELIGIBLE_UNDEFINED_COUNTRY                                 |
@@ -211,6 +223,24 @@ function normalizeWaba(waba: ScenarioWaba, id: string, businessId: string, gen: 
     message_template_namespace: waba.message_template_namespace ?? gen.namespace(),
     banned: waba.banned ?? false,
     rate_limit: waba.rate_limit ? { ...waba.rate_limit } : null,
+    account_review_status: waba.account_review_status ?? WABA_DEFAULTS.account_review_status,
+    business_verification_status:
+      waba.business_verification_status ?? WABA_DEFAULTS.business_verification_status,
+    country: waba.country ?? WABA_DEFAULTS.country,
+    ownership_type: waba.ownership_type ?? WABA_DEFAULTS.ownership_type,
+  };
+}
+
+function normalizeProfile(profile: ScenarioBusinessProfile, phoneNumberId: string): BusinessProfileRecord {
+  return {
+    ...emptyProfile(phoneNumberId),
+    about: profile.about ?? null,
+    address: profile.address ?? null,
+    description: profile.description ?? null,
+    email: profile.email ?? null,
+    websites: [...(profile.websites ?? [])],
+    vertical: profile.vertical ?? null,
+    profile_picture_handle: profile.profile_picture_handle ?? null,
   };
 }
 
@@ -285,6 +315,7 @@ function normalizePhoneNumber(
   const platform =
     number.platform_type ?? (REGISTERED_STATUSES.includes(status) ? 'CLOUD_API' : 'NOT_APPLICABLE');
   const override = number.webhook_configuration ?? null;
+  const pinHash = number.pin_hash ?? (number.pin === undefined ? null : hashPinSync(number.pin));
   return {
     id,
     waba_id: place.wabaId,
@@ -297,7 +328,8 @@ function normalizePhoneNumber(
     code_verification_status:
       number.code_verification_status ?? (UNVERIFIED_STATUSES.includes(status) ? 'NOT_VERIFIED' : 'VERIFIED'),
     is_official_business_account: number.is_official_business_account ?? false,
-    is_pin_enabled: number.is_pin_enabled ?? platform === 'CLOUD_API',
+    is_pin_enabled: number.is_pin_enabled ?? (pinHash !== null || platform === 'CLOUD_API'),
+    pin_hash: pinHash,
     messaging_limit_tier: number.messaging_limit_tier ?? 'TIER_1K',
     eligibility_for_api_business_global_search:
       number.eligibility_for_api_business_global_search ?? 'NON_ELIGIBLE_UNDEFINED_COUNTRY',
@@ -367,6 +399,7 @@ export function normalizeScenario(doc: ScenarioDocument, options: NormalizeOptio
     phone_numbers: [],
     qr_codes: [],
     tokens: (doc.tokens ?? []).map(normalizeToken),
+    business_profiles: [],
   };
   for (const business of doc.businesses ?? []) {
     const businessId = business.id ?? gen.id();
@@ -381,6 +414,8 @@ export function normalizeScenario(doc: ScenarioDocument, options: NormalizeOptio
         for (const qr of number.qr_codes ?? []) {
           state.qr_codes.push(normalizeQrCode(qr, record.id, state.qr_codes.length + 1, gen));
         }
+        if (number.business_profile !== undefined)
+          state.business_profiles.push(normalizeProfile(number.business_profile, record.id));
       }
     }
   }

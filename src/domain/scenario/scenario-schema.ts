@@ -11,7 +11,20 @@ import {
   SEARCH_VISIBILITIES,
   THROUGHPUT_LEVELS,
 } from '../../contract/phone-number.ts';
+import {
+  BUSINESS_PROFILE_TEXT_LIMITS,
+  BUSINESS_VERTICALS,
+  MAX_BUSINESS_WEBSITE_LENGTH,
+  MAX_BUSINESS_WEBSITES,
+} from '../../contract/business-profile.ts';
 import type { ScenarioPermission } from '../../contract/scenario.ts';
+import {
+  ACCOUNT_REVIEW_STATUSES,
+  BUSINESS_VERIFICATION_STATUSES,
+  COUNTRY_PATTERN,
+  OWNERSHIP_TYPES,
+} from '../../contract/waba.ts';
+import { PIN_HASH_PATTERN } from '../two-step-pin.ts';
 import { NATIVE_VERSIONS } from '../../contract/versions.ts';
 import type { Permission } from '../../store/records.ts';
 
@@ -37,6 +50,7 @@ export const DEFAULT_WEBHOOK_FIELDS = [
   'account_update',
   'phone_number_name_update',
   'phone_number_quality_update',
+  'account_review_update',
 ] as const;
 
 /** ECMA-262 sources, anchored (JSON Schema patterns are not). */
@@ -56,6 +70,9 @@ export const SCENARIO_PATTERNS = {
   webhookField: '^[a-z][a-z0-9_]*$',
   token: '^\\S+$',
   httpUrl: '^https?://\\S+$',
+  pin: '^[0-9]{6}$',
+  pinHash: PIN_HASH_PATTERN,
+  country: COUNTRY_PATTERN,
 } as const;
 
 export const LIMITS = {
@@ -107,6 +124,20 @@ const QUALITY: Schema = object(
   ['score'],
 );
 
+const BUSINESS_PROFILE: Schema = object({
+  about: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.about },
+  address: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.address },
+  description: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.description },
+  email: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.email },
+  websites: {
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: MAX_BUSINESS_WEBSITE_LENGTH },
+    maxItems: MAX_BUSINESS_WEBSITES,
+  },
+  vertical: values(BUSINESS_VERTICALS),
+  profile_picture_handle: TEXT,
+});
+
 const PHONE_NUMBER: Schema = {
   ...object(
     {
@@ -129,6 +160,8 @@ const PHONE_NUMBER: Schema = {
       code_verification_status: values(CODE_VERIFICATION_STATUSES),
       is_official_business_account: BOOLEAN,
       is_pin_enabled: BOOLEAN,
+      pin: pattern(SCENARIO_PATTERNS.pin, 'two-step PIN, 6 digits (stored hashed)'),
+      pin_hash: pattern(SCENARIO_PATTERNS.pinHash, 'salted scrypt hash of the PIN, as export writes it'),
       messaging_limit_tier: values(MESSAGING_LIMIT_TIERS),
       eligibility_for_api_business_global_search: TEXT,
       search_visibility: values(SEARCH_VISIBILITIES),
@@ -159,11 +192,12 @@ const PHONE_NUMBER: Schema = {
           ['prefilled_message'],
         ),
       ),
+      business_profile: BUSINESS_PROFILE,
     },
     ['verified_name'],
   ),
-  // `quality` is an alias of `quality_score`: one or the other.
-  not: { required: ['quality', 'quality_score'] },
+  // `quality` is an alias of `quality_score`: one or the other; `pin` and `pin_hash` likewise.
+  not: { anyOf: [{ required: ['quality', 'quality_score'] }, { required: ['pin', 'pin_hash'] }] },
 };
 
 const WABA: Schema = object({
@@ -177,6 +211,10 @@ const WABA: Schema = object({
     'lowercase UUID form; generated when absent',
   ),
   rate_limit: nullable(ref('rate_limit')),
+  account_review_status: values(ACCOUNT_REVIEW_STATUSES),
+  business_verification_status: values(BUSINESS_VERIFICATION_STATUSES),
+  country: pattern(SCENARIO_PATTERNS.country, 'ISO 3166 alpha-2 code, e.g. US'),
+  ownership_type: values(OWNERSHIP_TYPES),
   phone_numbers: list(PHONE_NUMBER),
 });
 

@@ -469,6 +469,17 @@ describe('SCENARIO_JSON_SCHEMA', () => {
       [withNumber({ certificate: 'AAAA', webhook_configuration: null, requested_verified_name: null }), true],
       [withNumber({ qr_codes: [{ code: '4O4YGZEG3RIVE1', prefilled_message: 'é'.repeat(140) }] }), true],
       [
+        withNumber({ pin: '123456', business_profile: { about: 'a', websites: ['https://a.example'] } }),
+        true,
+      ],
+      [
+        withNumber({ pin: '123456', pin_hash: `scrypt$16384$8$1$${'a'.repeat(22)}$${'b'.repeat(43)}` }),
+        false,
+      ],
+      [withNumber({ pin: '12345' }), false],
+      [withNumber({ business_profile: { vertical: 'NOPE' } }), false],
+      [withNumber({ business_profile: { about: 'a'.repeat(140) } }), false],
+      [
         {
           version: 1,
           apps: [

@@ -21,6 +21,17 @@ import type {
   ScenarioWaba,
 } from '../../contract/scenario.ts';
 import { NATIVE_VERSIONS } from '../../contract/versions.ts';
+import {
+  BUSINESS_PROFILE_TEXT_LIMITS,
+  BUSINESS_VERTICALS,
+  MAX_BUSINESS_WEBSITE_LENGTH,
+  MAX_BUSINESS_WEBSITES,
+} from '../../contract/business-profile.ts';
+import {
+  ACCOUNT_REVIEW_STATUSES,
+  BUSINESS_VERIFICATION_STATUSES,
+  OWNERSHIP_TYPES,
+} from '../../contract/waba.ts';
 import { LIMITS, SCENARIO_PATTERNS, TOKEN_PERMISSIONS } from './scenario-schema.ts';
 
 /** A scenario that cannot be loaded; the message names the file, the place in it and what would do. */
@@ -229,6 +240,29 @@ const QR_CODE = object(
   ['prefilled_message'],
 );
 
+function textUpTo(n: number): Rule {
+  return rule(`a string of at most ${n} characters`, (v) => typeof v === 'string' && [...v].length <= n);
+}
+
+const BUSINESS_PROFILE = object({
+  about: textUpTo(BUSINESS_PROFILE_TEXT_LIMITS.about),
+  address: textUpTo(BUSINESS_PROFILE_TEXT_LIMITS.address),
+  description: textUpTo(BUSINESS_PROFILE_TEXT_LIMITS.description),
+  email: textUpTo(BUSINESS_PROFILE_TEXT_LIMITS.email),
+  websites: (value, path) => {
+    listOf(
+      rule(
+        `a URL of 1-${MAX_BUSINESS_WEBSITE_LENGTH} characters`,
+        (v) => typeof v === 'string' && v !== '' && [...v].length <= MAX_BUSINESS_WEBSITE_LENGTH,
+      ),
+    )(value, path);
+    if ((value as unknown[]).length > MAX_BUSINESS_WEBSITES)
+      fail(path, `at most ${MAX_BUSINESS_WEBSITES} websites`);
+  },
+  vertical: oneOf(BUSINESS_VERTICALS),
+  profile_picture_handle: TEXT,
+});
+
 const PHONE_NUMBER_SHAPE: Shape = {
   id: id(PHONE_NUMBER_ID),
   display_phone_number: matching(
@@ -250,6 +284,8 @@ const PHONE_NUMBER_SHAPE: Shape = {
   code_verification_status: oneOf(CODE_VERIFICATION_STATUSES),
   is_official_business_account: BOOLEAN,
   is_pin_enabled: BOOLEAN,
+  pin: matching(SCENARIO_PATTERNS.pin, 'a 6-digit string'),
+  pin_hash: matching(SCENARIO_PATTERNS.pinHash, 'a PIN hash as export writes it (scrypt$…)'),
   messaging_limit_tier: oneOf(MESSAGING_LIMIT_TIERS),
   eligibility_for_api_business_global_search: TEXT,
   search_visibility: oneOf(SEARCH_VISIBILITIES),
@@ -267,6 +303,7 @@ const PHONE_NUMBER_SHAPE: Shape = {
   last_onboarded_time: TIME,
   created_time: TIME,
   qr_codes: listOf(QR_CODE),
+  business_profile: BUSINESS_PROFILE,
 };
 
 /** `quality_rating` shows the score (phone-number.md §1-§2). */
@@ -278,6 +315,9 @@ const PHONE_NUMBER: Check = (value, path) => {
   const fields = checkObject(value, path, PHONE_NUMBER_SHAPE, ['verified_name']);
   if (fields['quality'] !== undefined && fields['quality_score'] !== undefined) {
     fail(keyPath(path, 'quality_score'), 'no quality_score next to quality (they are aliases)');
+  }
+  if (fields['pin'] !== undefined && fields['pin_hash'] !== undefined) {
+    fail(keyPath(path, 'pin_hash'), 'no pin_hash next to pin (one or the other)');
   }
   const quality = (fields['quality'] ?? fields['quality_score']) as { score: QualityScoreValue } | undefined;
   const rating = fields['quality_rating'];
@@ -300,6 +340,10 @@ const WABA = object({
     'a lowercase UUID such as 3f2b8c1e-6d4a-4e8b-9c1d-2a7f5e9b0c3d',
   ),
   rate_limit: NULLABLE_RATE_LIMIT,
+  account_review_status: oneOf(ACCOUNT_REVIEW_STATUSES),
+  business_verification_status: oneOf(BUSINESS_VERIFICATION_STATUSES),
+  country: matching(SCENARIO_PATTERNS.country, 'an ISO 3166 alpha-2 code such as US'),
+  ownership_type: oneOf(OWNERSHIP_TYPES),
   phone_numbers: listOf(PHONE_NUMBER),
 });
 

@@ -12,6 +12,8 @@ import { otpRoutes } from './routes/otp-routes.ts';
 import { phoneNumberRoutes } from './routes/phone-number-routes.ts';
 import { stateRoutes } from './routes/state-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
+import { businessProfileRoutes } from './routes/business-profile-routes.ts';
+import { wabaRoutes } from './routes/waba-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
@@ -29,6 +31,8 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   faultRoutes,
   stateRoutes,
   phoneNumberRoutes,
+  businessProfileRoutes,
+  wabaRoutes,
   otpRoutes,
   webhookRoutes,
   healthRoutes,

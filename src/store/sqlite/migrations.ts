@@ -145,4 +145,40 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX register_calls_number ON register_calls(phone_number_id, at);
   `,
+  // 5: fidelity round 2: the two-step PIN as a salted hash, business profiles, WABA review fields and
+  // history, and request_code calls for their own 72 h limit. Register calls now count deregister too.
+  `
+  ALTER TABLE phone_numbers ADD COLUMN pin_hash TEXT;
+  ALTER TABLE wabas ADD COLUMN account_review_status TEXT NOT NULL DEFAULT 'APPROVED';
+  ALTER TABLE wabas ADD COLUMN business_verification_status TEXT NOT NULL DEFAULT 'verified';
+  ALTER TABLE wabas ADD COLUMN country TEXT NOT NULL DEFAULT 'US';
+  ALTER TABLE wabas ADD COLUMN ownership_type TEXT NOT NULL DEFAULT 'SELF';
+  CREATE TABLE business_profiles (
+    phone_number_id TEXT PRIMARY KEY REFERENCES phone_numbers(id),
+    about TEXT,
+    address TEXT,
+    description TEXT,
+    email TEXT,
+    websites TEXT NOT NULL,
+    vertical TEXT,
+    profile_picture_handle TEXT
+  );
+  CREATE TABLE waba_history (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    waba_id TEXT NOT NULL,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    change TEXT NOT NULL,
+    from_value TEXT,
+    to_value TEXT,
+    reason TEXT
+  );
+  CREATE INDEX waba_history_waba ON waba_history(waba_id, id);
+  CREATE TABLE request_code_calls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    phone_number_id TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+  CREATE INDEX request_code_calls_number ON request_code_calls(phone_number_id, at);
+  `,
 ];

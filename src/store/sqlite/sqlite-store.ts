@@ -1,6 +1,10 @@
 import Database from 'better-sqlite3';
 import type {
   AppRecord,
+  BusinessProfileChange,
+  BusinessProfileRecord,
+  WabaChange,
+  WabaHistoryEntry,
   RateLimitOverride,
   AttemptResult,
   BusinessRecord,
@@ -24,6 +28,7 @@ import {
   SCENARIO_SEED_META,
   StoreUnavailableError,
   type KeysetQuery,
+  type LimitedCallWindow,
   type PhoneNumberQuery,
   type RateLimitTarget,
   type Store,
@@ -35,6 +40,7 @@ type Row = Record<string, unknown>;
 /** Tables a state replace clears, children first so foreign keys hold. */
 const STATE_TABLES = [
   'webhook_attempts',
+  'business_profiles',
   'qr_codes',
   'tokens',
   'phone_numbers',
@@ -46,14 +52,48 @@ const STATE_TABLES = [
   'rate_limit_overrides',
   'otp_codes',
   'register_calls',
+  'request_code_calls',
+  'waba_history',
 ];
 
 /** The last QR position handed out (`meta`), so positions stay increasing across deletes. */
 const QR_POSITION_META = 'qr_last_position';
 /** What a scenario merge keeps: they refer to numbers by id only. */
-const LOG_TABLES = ['webhook_attempts', 'history', 'outbox'];
+const LOG_TABLES = ['webhook_attempts', 'history', 'outbox', 'waba_history'];
 /** Other tables a merge keeps: runtime state of the Graph and admin planes, keyed by ids. */
-const MERGE_KEEPS = ['rate_limit_overrides', 'otp_codes', 'register_calls'];
+const MERGE_KEEPS = ['rate_limit_overrides', 'otp_codes', 'register_calls', 'request_code_calls'];
+
+/** The table of each limited call window (phone-number.md §5.2). */
+const CALL_WINDOW_TABLES: Readonly<Record<LimitedCallWindow, string>> = {
+  register: 'register_calls',
+  request_code: 'request_code_calls',
+};
+
+const WABA_COLUMNS = [
+  'id',
+  'business_id',
+  'name',
+  'timezone_id',
+  'currency',
+  'message_template_namespace',
+  'banned',
+  'rate_limit',
+  'account_review_status',
+  'business_verification_status',
+  'country',
+  'ownership_type',
+] as const;
+
+const PROFILE_COLUMNS = [
+  'phone_number_id',
+  'about',
+  'address',
+  'description',
+  'email',
+  'websites',
+  'vertical',
+  'profile_picture_handle',
+] as const;
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -95,6 +135,47 @@ function wabaFromRow(row: Row): WabaRecord {
     message_template_namespace: String(row.message_template_namespace),
     banned: row.banned === 1,
     rate_limit: nullableParsed(row.rate_limit),
+    account_review_status: String(row.account_review_status) as WabaRecord['account_review_status'],
+    business_verification_status: String(
+      row.business_verification_status,
+    ) as WabaRecord['business_verification_status'],
+    country: String(row.country),
+    ownership_type: String(row.ownership_type) as WabaRecord['ownership_type'],
+  };
+}
+
+function wabaToRow(waba: WabaRecord): Row {
+  return { ...waba, banned: waba.banned ? 1 : 0, rate_limit: json(waba.rate_limit) };
+}
+
+function profileFromRow(row: Row): BusinessProfileRecord {
+  const text = (value: unknown): string | null =>
+    value === null || value === undefined ? null : String(value);
+  return {
+    phone_number_id: String(row.phone_number_id),
+    about: text(row.about),
+    address: text(row.address),
+    description: text(row.description),
+    email: text(row.email),
+    websites: parsed<string[]>(row.websites),
+    vertical: text(row.vertical) as BusinessProfileRecord['vertical'],
+    profile_picture_handle: text(row.profile_picture_handle),
+  };
+}
+
+function profileToRow(profile: BusinessProfileRecord): Row {
+  return { ...profile, websites: JSON.stringify(profile.websites) };
+}
+
+function wabaHistoryFromRow(row: Row): WabaHistoryEntry {
+  return {
+    waba_id: String(row.waba_id),
+    at: String(row.at),
+    actor: String(row.actor),
+    change: String(row.change),
+    from: (row.from_value ?? null) as string | null,
+    to: (row.to_value ?? null) as string | null,
+    reason: (row.reason ?? null) as string | null,
   };
 }
 
@@ -208,6 +289,7 @@ const PHONE_COLUMNS: readonly (keyof PhoneNumberRecord)[] = [
   'code_verification_status',
   'is_official_business_account',
   'is_pin_enabled',
+  'pin_hash',
   'messaging_limit_tier',
   'eligibility_for_api_business_global_search',
   'search_visibility',
@@ -330,21 +412,8 @@ export class SqliteStore implements Store {
     }
     const businessInsert = this.#statement(insertSql('businesses', ['id', 'name']));
     for (const business of state.businesses) businessInsert.run(business);
-    const wabaInsert = this.#statement(
-      insertSql('wabas', [
-        'id',
-        'business_id',
-        'name',
-        'timezone_id',
-        'currency',
-        'message_template_namespace',
-        'banned',
-        'rate_limit',
-      ]),
-    );
-    for (const waba of state.wabas) {
-      wabaInsert.run({ ...waba, banned: waba.banned ? 1 : 0, rate_limit: json(waba.rate_limit) });
-    }
+    const wabaInsert = this.#statement(insertSql('wabas', WABA_COLUMNS));
+    for (const waba of state.wabas) wabaInsert.run(wabaToRow(waba));
     const phoneInsert = this.#statement(insertSql('phone_numbers', PHONE_COLUMNS));
     for (const number of state.phone_numbers) phoneInsert.run(phoneNumberToRow(number));
     const qrInsert = this.#statement(
@@ -352,6 +421,8 @@ export class SqliteStore implements Store {
     );
     for (const qr of state.qr_codes) qrInsert.run(qr satisfies QrCodeRecord);
     this.#raiseQrPosition(Math.max(0, ...state.qr_codes.map((qr) => qr.position)));
+    const profileInsert = this.#statement(insertSql('business_profiles', PROFILE_COLUMNS));
+    for (const profile of state.business_profiles) profileInsert.run(profileToRow(profile));
     const tokenInsert = this.#statement(
       insertSql('tokens', ['digest', 'app_id', 'permissions', 'wabas', 'expires_at', 'revoked']),
     );
@@ -594,6 +665,10 @@ export class SqliteStore implements Store {
           position: Number(row.position),
         })),
         tokens: all('SELECT * FROM tokens ORDER BY rowid').map(tokenFromRow),
+        business_profiles: all(
+          `SELECT b.* FROM business_profiles AS b JOIN phone_numbers AS p ON p.id = b.phone_number_id
+           ORDER BY p.rowid`,
+        ).map(profileFromRow),
       };
     });
     return read();
@@ -653,18 +728,76 @@ export class SqliteStore implements Store {
     );
   }
 
-  async admitRegisterCall(phoneNumberId: string, at: string, since: string, max: number): Promise<boolean> {
+  async admitLimitedCall(
+    window: LimitedCallWindow,
+    phoneNumberId: string,
+    at: string,
+    since: string,
+    max: number,
+  ): Promise<boolean> {
+    const table = CALL_WINDOW_TABLES[window];
     return this.#write(() => {
       const row = this.#statement(
-        'SELECT COUNT(*) AS n FROM register_calls WHERE phone_number_id = ? AND at > ?',
+        `SELECT COUNT(*) AS n FROM ${table} WHERE phone_number_id = ? AND at > ?`,
       ).get(phoneNumberId, since) as Row;
       if (Number(row.n) >= max) return false;
-      this.#statement('INSERT INTO register_calls (phone_number_id, at) VALUES (?, ?)').run(
-        phoneNumberId,
-        at,
-      );
+      this.#statement(`INSERT INTO ${table} (phone_number_id, at) VALUES (?, ?)`).run(phoneNumberId, at);
       return true;
     });
+  }
+
+  async getBusinessProfile(phoneNumberId: string): Promise<BusinessProfileRecord | undefined> {
+    const row = this.#get('SELECT * FROM business_profiles WHERE phone_number_id = ?', phoneNumberId);
+    return row && profileFromRow(row);
+  }
+
+  async commitBusinessProfileChange(change: BusinessProfileChange): Promise<void> {
+    const upsert = this.#statement(
+      `${insertSql('business_profiles', PROFILE_COLUMNS)} ON CONFLICT(phone_number_id) DO UPDATE SET
+       ${PROFILE_COLUMNS.filter((c) => c !== 'phone_number_id')
+         .map((c) => `${c} = excluded.${c}`)
+         .join(', ')}`,
+    );
+    const history = this.#statement(
+      `INSERT INTO history (phone_number_id, at, actor, change, from_value, to_value, reason)
+       VALUES (@phone_number_id, @at, @actor, @change, @from, @to, @reason)`,
+    );
+    this.#write(() => {
+      upsert.run(profileToRow(change.profile));
+      for (const entry of change.history) history.run(entry);
+    });
+  }
+
+  async commitWabaChange(change: WabaChange): Promise<void> {
+    const update = this.#statement(
+      `UPDATE wabas SET ${WABA_COLUMNS.filter((c) => c !== 'id')
+        .map((c) => `${c} = @${c}`)
+        .join(', ')} WHERE id = @id`,
+    );
+    const history = this.#statement(
+      `INSERT INTO waba_history (waba_id, at, actor, change, from_value, to_value, reason)
+       VALUES (@waba_id, @at, @actor, @change, @from, @to, @reason)`,
+    );
+    const outbox = this.#statement(
+      `INSERT INTO outbox (event_id, app_id, phone_number_id, waba_id, field, payload, status, attempts,
+         next_attempt_at, created_at)
+       VALUES (@event_id, @app_id, @phone_number_id, @waba_id, @field, @payload, @status, 0,
+         @next_attempt_at, @created_at)`,
+    );
+    this.#write(() => {
+      update.run(wabaToRow(change.waba));
+      for (const entry of change.history) history.run(entry);
+      for (const event of change.events) {
+        outbox.run({ ...event, next_attempt_at: event.status === 'pending' ? event.created_at : null });
+      }
+    });
+  }
+
+  async listWabaHistory(wabaId: string): Promise<WabaHistoryEntry[]> {
+    const rows = this.#statement('SELECT * FROM waba_history WHERE waba_id = ? ORDER BY id DESC').all(
+      wabaId,
+    ) as Row[];
+    return rows.map(wabaHistoryFromRow);
   }
 
   async listHistory(phoneNumberId: string): Promise<HistoryEntry[]> {
