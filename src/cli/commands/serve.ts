@@ -1,3 +1,4 @@
+import { Command } from 'commander';
 import { pino } from 'pino';
 import type { ScenarioDocument } from '../../contract/scenario.ts';
 import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
@@ -12,28 +13,26 @@ import { startServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
-import { parseFlags } from '../flags.ts';
+import { envName, withEnv, type FlagValues } from '../flags.ts';
 import type { CommandIo } from '../command-io.ts';
+import { byFlagName, examples, flag, type CommandContext } from '../command-tree.ts';
 
-const SERVE_OPTIONS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  db: { type: 'string' },
-  scenario: { type: 'string' },
-  reset: { type: 'boolean' },
-  'admin-token': { type: 'string' },
-  postgres: { type: 'string' },
-  redis: { type: 'string' },
-  'public-url': { type: 'string' },
-  'log-level': { type: 'string' },
-  'webhook-retry-window': { type: 'string' },
+/** The serve flags and their types; each also reads `PHONEGRAPH_<FLAG>`. */
+const SERVE_FLAGS = {
+  host: 'string',
+  port: 'string',
+  db: 'string',
+  scenario: 'string',
+  reset: 'boolean',
+  'admin-token': 'string',
+  postgres: 'string',
+  redis: 'string',
+  'public-url': 'string',
+  'log-level': 'string',
+  'webhook-retry-window': 'string',
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-export const SERVE_USAGE = `phonegraph serve [--host 127.0.0.1] [--port 8484] [--db ./phonegraph.db | :memory:]
-                 [--scenario FILE] [--reset] [--admin-token T] [--redis URL] [--public-url URL]
-                 [--log-level info] [--webhook-retry-window 24h]`;
 
 interface ServeSettings {
   readonly host: string;
@@ -52,9 +51,8 @@ function str(value: string | boolean | undefined): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSettings {
-  const { values, positionals } = parseFlags(args, SERVE_OPTIONS, env, true);
-  if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, EXIT.usage);
+function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings {
+  const values = withEnv(flags, SERVE_FLAGS, env);
   if (values.postgres !== undefined) {
     throw new CliError('--postgres is not available in this version yet', EXIT.usage);
   }
@@ -147,8 +145,8 @@ async function demoHints(store: Store, url: string): Promise<string[]> {
   return lines;
 }
 
-export async function serveCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const settings = settingsFrom(args, io.env);
+async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
+  const settings = settingsFrom(flags, io.env);
   const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
   const store = new SqliteStore({ path: settings.db });
   let startScenario: ScenarioDocument;
@@ -192,4 +190,52 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   const hints = await demoHints(server.app.store, server.url).catch(() => []);
   io.stdout([`phonegraph listening on ${server.url}`, ...hints].map((line) => `${line}\n`).join(''));
   return stopped;
+}
+
+/** `phonegraph serve`: every flag reads `PHONEGRAPH_<FLAG>` too (flag, then env var, then default). */
+export function serveCommand(ctx: CommandContext): Command {
+  const env = (name: keyof typeof SERVE_FLAGS): string => envName(name);
+  const command = new Command('serve')
+    .description('run a phonegraph server (Graph API, admin API, webhooks) until SIGINT/SIGTERM')
+    .addOption(flag('--host <address>', 'address to bind', { default: '127.0.0.1', env: env('host') }))
+    .addOption(flag('--port <port>', '0-65535; 0 picks a free port', { default: '8484', env: env('port') }))
+    .addOption(
+      flag('--db <path>', 'SQLite file (created if missing), or :memory:', {
+        default: './phonegraph.db',
+        env: env('db'),
+      }),
+    )
+    .addOption(
+      flag('--scenario <file>', 'scenario file to load (docs/scenarios.md)', { env: env('scenario') }),
+    )
+    .addOption(flag('--reset', "replace the database's state at start", { env: `${env('reset')}=1|true` }))
+    .addOption(
+      flag('--admin-token <token>', 'require Authorization: Bearer TOKEN on /__admin/', {
+        env: env('admin-token'),
+      }),
+    )
+    .addOption(
+      flag('--redis <url>', 'keep rate-limit windows in Redis (redis://host:port)', { env: env('redis') }),
+    )
+    .addOption(
+      flag('--public-url <url>', 'base URL of paging links and QR image URLs (else http://{Host})', {
+        env: env('public-url'),
+      }),
+    )
+    .addOption(flag('--log-level <level>', LOG_LEVELS.join(', '), { default: 'info', env: env('log-level') }))
+    .addOption(
+      flag('--webhook-retry-window <duration>', 'how long an undelivered webhook event is retried', {
+        default: '24h',
+        env: env('webhook-retry-window'),
+      }),
+    )
+    .addOption(
+      flag('--postgres <url>', 'not available in this version yet (refused)', { env: env('postgres') }),
+    )
+    .action(async (options: Record<string, unknown>) => ctx.exit(await serve(byFlagName(options), ctx.io)));
+  return examples(command, [
+    'phonegraph serve',
+    'phonegraph serve --port 0 --db :memory: --scenario my-scenario.yaml',
+    'PHONEGRAPH_PORT=9000 PHONEGRAPH_LOG_LEVEL=warn phonegraph serve --db ./state.db',
+  ]);
 }
