@@ -209,6 +209,10 @@ export class CachedStore implements Store {
     return this.#inner.listApps();
   }
 
+  listWabas(): Promise<WabaRecord[]> {
+    return this.#inner.listWabas();
+  }
+
   readState(): Promise<StateSnapshot> {
     return this.#inner.readState();
   }

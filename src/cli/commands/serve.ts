@@ -7,14 +7,16 @@ import { parseDuration } from '../../domain/duration.ts';
 import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
 import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
 import { loadScenario } from '../../domain/state-loader.ts';
+import { summarizeState } from '../../domain/state-summary.ts';
 import { tokenDigest } from '../../graph/access-token.ts';
 import { RedisWindow } from '../../limits/redis-window.ts';
-import { startServer } from '../../server/start.ts';
+import { startServer, type RunningServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { envName, withEnv, type FlagValues } from '../flags.ts';
 import type { CommandIo } from '../command-io.ts';
+import { BANNER_LIMIT, stateBanner } from '../state-banner.ts';
 import { byFlagName, examples, flag, type CommandContext } from '../command-tree.ts';
 
 /** The serve flags and their types; each also reads `PHONEGRAPH_<FLAG>`. */
@@ -145,6 +147,20 @@ async function demoHints(store: Store, url: string): Promise<string[]> {
   return lines;
 }
 
+/**
+ * The lines after the first: the demo's tokens and curl when they are in the database, else what the
+ * database holds (token values only where the start scenario gave them) and a curl on a readable number.
+ */
+async function startHints(server: RunningServer, startScenario: ScenarioDocument): Promise<string[]> {
+  const demo = await demoHints(server.app.store, server.url);
+  if (demo.length > 0) return demo;
+  const known = new Map<string, string>();
+  for (const token of startScenario.tokens ?? [])
+    if (token.value !== undefined) known.set(tokenDigest(token.value), token.value);
+  const summary = await summarizeState(server.app.store, known, server.app.clock.now(), BANNER_LIMIT);
+  return stateBanner(summary, server.url);
+}
+
 async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
   const settings = settingsFrom(flags, io.env);
   const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
@@ -187,7 +203,7 @@ async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   // Hints are read before printing so the lines go out together; a shutdown racing them only loses hints.
-  const hints = await demoHints(server.app.store, server.url).catch(() => []);
+  const hints = await startHints(server, startScenario).catch(() => []);
   io.stdout([`phonegraph listening on ${server.url}`, ...hints].map((line) => `${line}\n`).join(''));
   return stopped;
 }
