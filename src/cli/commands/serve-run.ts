@@ -1,3 +1,4 @@
+// What `phonegraph serve` does once its flags are parsed; serve.ts loads it only when serve runs.
 import { pino } from 'pino';
 import type { ScenarioDocument } from '../../contract/scenario.ts';
 import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
