@@ -123,6 +123,48 @@ describe('phonegraph client commands against a test server', () => {
     );
   });
 
+  test('status notes on stderr that the SDK retried an injected fault, and --no-retry exits 3 with it', async () => {
+    const adminCli = (...args: string[]) => cli(['admin', ...args, '--base-url', server.url]);
+    const added = await adminCli(
+      'faults',
+      'add',
+      '--code',
+      '2',
+      '--phone-number',
+      ID.connected,
+      '--times',
+      '2',
+    );
+    assert.equal(added.code, 0, added.stderr);
+    try {
+      const retried = await run('status', ID.connected, '--fields', 'status');
+      assert.equal(retried.code, 0, retried.stderr);
+      // The watch test may have flagged this number: what matters is a normal answer after the retries.
+      assert.match(retried.stdout, new RegExp(`^status: +[A-Z_]+\nid: +${ID.connected}\n$`));
+      assert.equal(retried.stderr, '(retried 2 times: code 2)\n');
+
+      const again = await adminCli(
+        'faults',
+        'add',
+        '--code',
+        '2',
+        '--phone-number',
+        ID.connected,
+        '--times',
+        '2',
+      );
+      assert.equal(again.code, 0, again.stderr);
+      const once = await run('status', ID.connected, '--no-retry');
+      assert.equal(once.code, 3);
+      assert.equal(once.stdout, '');
+      assert.match(once.stderr, /^error: .* \(code 2\)\n$/);
+    } finally {
+      assert.equal((await adminCli('faults', 'clear')).code, 0);
+    }
+    const clean = await run('status', ID.connected, '--fields', 'status');
+    assert.equal(clean.stderr, '', 'no note when nothing was retried');
+  });
+
   test('exit codes: 2 usage, 3 Graph error, 4 network', async () => {
     const noToken = await cli(['status', ID.connected, '--base-url', server.url]);
     assert.equal(noToken.code, 2);

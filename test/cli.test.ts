@@ -2,6 +2,7 @@
 // Runs the compiled bin (`npm run build` first; `npm test` does). Every server listens on --port 0.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -305,7 +306,13 @@ describe('phonegraph serve', () => {
         const statuses = bodies.map((body) => (JSON.parse(body) as { status: unknown }).status);
         assert.deepEqual(statuses, ['CONNECTED', 'FLAGGED']);
         const exit = await stopServer(first);
-        assert.deepEqual(lines(exit.stdout).length, 1, `only the listening line:\n${exit.stdout}`);
+        const out = lines(exit.stdout);
+        assert.ok(out.includes('numbers (2): 420000000000001, 420000000000002'), exit.stdout);
+        assert.ok(
+          out.includes(`token (CLI Test App): ${token}`),
+          `the scenario's token value:\n${exit.stdout}`,
+        );
+        assert.doesNotMatch(exit.stdout, /demo token/);
         return bodies;
       });
 
@@ -315,8 +322,9 @@ describe('phonegraph serve', () => {
         const demo = await get(`${url}/v21.0/${DEMO_NUMBER}?access_token=${DEMO_TOKEN}`);
         assert.equal(errorCode(demo.json), 190, demo.text);
         const exit = await stopServer(second);
-        assert.equal(lines(exit.stdout).length, 1, `no demo hints:\n${exit.stdout}`);
-        assert.doesNotMatch(exit.stdout, /demo token/);
+        assert.doesNotMatch(exit.stdout, /demo token/, 'no demo hints');
+        assert.ok(!exit.stdout.includes(token), `no token value is known after the restart:\n${exit.stdout}`);
+        assert.ok(lines(exit.stdout).includes('numbers (2): 420000000000001, 420000000000002'), exit.stdout);
       });
     },
   );
@@ -451,6 +459,82 @@ describe('phonegraph serve', () => {
       cli.child.kill('SIGKILL');
     }
   });
+});
+
+describe('phonegraph serve start banner on a custom scenario', () => {
+  const numbers = `numbers (12): ${Array.from({ length: 10 }, (_, i) => `4400000000000${String(i + 1).padStart(2, '0')}`).join(', ')}, … and 2 more`;
+  const sideToken = 'EAAG-banner-side-token';
+  const sha = (value: string): string => createHash('sha256').update(value).digest('hex').slice(0, 12);
+
+  /** The stdout lines after the first, once the try: line is out. */
+  async function banner(server: Server): Promise<string[]> {
+    await server.cli.line((line) => line.startsWith('try: '), 'the try: curl line');
+    return lines(server.cli.stdout).slice(1);
+  }
+
+  function curlUrl(tryLine: string | undefined, url: string): string {
+    const curl = /^try: curl -gs "([^"]+)"/.exec(tryLine ?? '');
+    assert.ok(curl, `curl line ${JSON.stringify(tryLine)}`);
+    const target = curl[1] ?? '';
+    assert.ok(target.startsWith(`${url}/v21.0/`), target);
+    return target;
+  }
+
+  test(
+    'names the apps, WABAs, first ten numbers and tokens, and a curl that answers 200; after a restart, hashed tokens',
+    { timeout: 40_000 },
+    async () => {
+      const dir = tempDir();
+      const db = `${dir}/b.db`;
+      const first = await serve(['--db', db, '--scenario', fixture('banner.yaml')], {
+        cwd: dir,
+        demo: false,
+      });
+      await withServer(first, async ({ url }) => {
+        const shown = await banner(first);
+        const tryLine = shown.at(-1);
+        assert.deepEqual(shown, [
+          'apps: 1400000000000001 (Banner Proof App), 1400000000000002 (Banner App)',
+          'wabas: 3400000000000001 (Banner Main), 3400000000000002 (Banner Side)',
+          numbers,
+          'token (Banner Proof App): EAAG-banner-proof-token',
+          'token (Banner App): EAAG-banner-expired-token [expired]',
+          `token (Banner App): ${sideToken}`,
+          `token (Banner App): stored hashed (sha256 ${'ab'.repeat(6)}…), value not known here`,
+          // The only token a plain curl can use: the proof app demands appsecret_proof, one token expired.
+          `try: curl -gs "${url}/v21.0/449000000000001?fields=status,quality_score{score}&access_token=${sideToken}"`,
+        ]);
+        const response = await get(curlUrl(tryLine, url));
+        assert.equal(response.status, 200, response.text);
+        assert.equal((response.json as { id?: unknown }).id, '449000000000001');
+        const exit = await stopServer(first);
+        assert.doesNotMatch(exit.stdout, /demo token/);
+      });
+
+      const second = await serve(['--db', db], { cwd: dir, demo: false });
+      await withServer(second, async ({ url }) => {
+        const shown = await banner(second);
+        assert.deepEqual(shown.slice(0, 3), [
+          'apps: 1400000000000001 (Banner Proof App), 1400000000000002 (Banner App)',
+          'wabas: 3400000000000001 (Banner Main), 3400000000000002 (Banner Side)',
+          numbers,
+        ]);
+        const tokens = shown.filter((line) => line.startsWith('token '));
+        assert.equal(tokens.length, 4, shown.join('\n'));
+        for (const line of tokens)
+          assert.match(line, /^token \([^)]+\): stored hashed \(sha256 [0-9a-f]{12}…\)/);
+        assert.ok(!shown.join('\n').includes('EAAG-'), 'no token value is known without the scenario');
+        // No value is known: the curl names the number and which token to put in place of <token>.
+        const tryLine = shown.at(-1) ?? '';
+        assert.ok(tryLine.endsWith(`  # <token>: the Banner App token sha256 ${sha(sideToken)}…`), tryLine);
+        const target = curlUrl(tryLine, url);
+        assert.ok(target.endsWith('&access_token=<token>'), target);
+        const response = await get(target.replace('<token>', sideToken));
+        assert.equal(response.status, 200, response.text);
+        await stopServer(second);
+      });
+    },
+  );
 });
 
 describe('invalid scenario files', () => {

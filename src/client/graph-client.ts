@@ -41,6 +41,21 @@ export interface GraphClientOptions {
   retryMaxDelayMs?: number;
   /** Longest `estimated_time_to_regain_access` worth waiting for; longer → the error is thrown. Default 60000. */
   maxRetryAfterMs?: number;
+  /** Called before each retry (after the backoff is chosen, before waiting), e.g. to log what was retried. */
+  onRetry?: (retry: RetryInfo) => void;
+}
+
+/** What `onRetry` is told about one retry. */
+export interface RetryInfo {
+  readonly method: GraphMethod;
+  /** The path as given to the call, relative to the version. */
+  readonly path: string;
+  /** 1 for the first retry, 2 for the second, … */
+  readonly attempt: number;
+  /** The failure being retried. */
+  readonly error: GraphError;
+  /** How long the client waits before the retry. */
+  readonly delayMs: number;
 }
 
 export type GraphParamValue = string | number | boolean | readonly unknown[] | Record<string, unknown>;
@@ -152,6 +167,7 @@ export class GraphClient {
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #maxRetryAfterMs: number;
+  readonly #onRetry: ((retry: RetryInfo) => void) | undefined;
   #proof: Promise<string> | undefined;
 
   constructor(options: GraphClientOptions) {
@@ -167,6 +183,7 @@ export class GraphClient {
     this.#baseDelayMs = options.retryBaseDelayMs ?? 500;
     this.#maxDelayMs = options.retryMaxDelayMs ?? 10_000;
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? 60_000;
+    this.#onRetry = options.onRetry;
     this.phoneNumbers = new PhoneNumbers(this);
     this.qrCodes = new QrCodes(this);
     this.businessProfiles = new BusinessProfiles(this);
@@ -275,6 +292,7 @@ export class GraphClient {
         if (!(error instanceof GraphError) || attempt >= this.#maxRetries) throw error;
         const delay = this.#retryDelay(method, error, attempt);
         if (delay === undefined) throw error;
+        this.#onRetry?.({ method, path, attempt: attempt + 1, error, delayMs: delay });
         await sleep(delay);
       }
     }

@@ -213,6 +213,10 @@ export class CachedStore implements Store {
     return this.#inner.listApps();
   }
 
+  listWabas(): Promise<WabaRecord[]> {
+    return this.#inner.listWabas();
+  }
+
   readState(): Promise<StateSnapshot> {
     return this.#inner.readState();
   }

@@ -79,6 +79,8 @@ export interface Store {
    */
   createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'>;
   listApps(): Promise<AppRecord[]>;
+  /** Every WABA, in insertion order. */
+  listWabas(): Promise<WabaRecord[]>;
   /** The whole state in insertion order (what export writes). */
   readState(): Promise<StateSnapshot>;
 

@@ -1,50 +1,9 @@
 import { writeFile } from 'node:fs/promises';
+import { Command } from 'commander';
 import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
 import type { CommandIo } from '../command-io.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
-import { parseFlags } from '../flags.ts';
-
-export const ADMIN_USAGE = `phonegraph admin set-status <phone-id> <STATUS> [--reason R] [--force]
-  phonegraph admin name-review <phone-id> <APPROVED|REJECTED|DEFERRED> [--which current|new] [--rejection-reason R]
-  phonegraph admin quality <phone-id> [--score GREEN|YELLOW|RED|UNKNOWN] [--reasons a,b] [--tier TIER_1K]
-  phonegraph admin otp <phone-id>
-  phonegraph admin reset [--scenario FILE] | export [FILE] | clock advance 2h | clock set ISO | clock real
-  phonegraph admin faults add (--code N [--subcode S] [--http-status H] [--message M] | --delay-ms N | --drop-connection)
-      [--method M] [--path-regex R] [--phone-number ID] [--token-app ID] [--times N] [--probability P]
-  phonegraph admin faults list | delete <id> | clear
-  phonegraph admin rate-limits | set [--app ID] [--waba ID] [--per-hour N] [--active-per-hour N] | exhaust --app ID --waba ID
-  (every admin command: [--base-url http://127.0.0.1:8484] [--admin-token T | PHONEGRAPH_ADMIN_TOKEN])`;
-
-const ADMIN_OPTIONS = {
-  'base-url': { type: 'string' },
-  'admin-token': { type: 'string' },
-  reason: { type: 'string' },
-  force: { type: 'boolean' },
-  which: { type: 'string' },
-  'rejection-reason': { type: 'string' },
-  score: { type: 'string' },
-  reasons: { type: 'string' },
-  tier: { type: 'string' },
-  scenario: { type: 'string' },
-  // faults
-  code: { type: 'string' },
-  subcode: { type: 'string' },
-  'http-status': { type: 'string' },
-  message: { type: 'string' },
-  'delay-ms': { type: 'string' },
-  'drop-connection': { type: 'boolean' },
-  method: { type: 'string' },
-  'path-regex': { type: 'string' },
-  'phone-number': { type: 'string' },
-  'token-app': { type: 'string' },
-  times: { type: 'string' },
-  probability: { type: 'string' },
-  // rate limits
-  app: { type: 'string' },
-  waba: { type: 'string' },
-  'per-hour': { type: 'string' },
-  'active-per-hour': { type: 'string' },
-} as const;
+import { byFlagName, commandPath, examples, flag, type CommandContext } from '../command-tree.ts';
 
 interface AdminCall {
   readonly method: 'GET' | 'POST' | 'DELETE';
@@ -60,10 +19,7 @@ function str(values: Values, key: string): string | undefined {
 }
 
 function usage(): never {
-  throw new CliError(
-    `usage: ${ADMIN_USAGE.split('\n')[0] ?? ''} (phonegraph help lists every admin command)`,
-    EXIT.usage,
-  );
+  throw new CliError('usage: phonegraph admin --help lists every admin command', EXIT.usage);
 }
 
 function exactly(positionals: readonly string[], count: number): void {
@@ -234,11 +190,8 @@ function rateLimitsCall(rest: readonly string[], values: Values): AdminCall {
   };
 }
 
-/** `phonegraph admin …`: the admin API from the command line (control-plane.md §2-§3). */
-export async function adminCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values, positionals } = parseFlags(args, ADMIN_OPTIONS, io.env, false);
-  const [sub, ...rest] = positionals;
-  if (sub === undefined) usage();
+/** One admin API call: `sub` and `rest` as typed after `phonegraph admin` (control-plane.md §2-§3). */
+async function admin(sub: string, rest: readonly string[], values: Values, io: CommandIo): Promise<number> {
   const call = await callFor(sub, rest, values);
   const baseUrl = (str(values, 'base-url') ?? io.env.PHONEGRAPH_BASE_URL ?? 'http://127.0.0.1:8484').replace(
     /\/+$/,
@@ -282,4 +235,154 @@ export async function adminCommand(args: readonly string[], io: CommandIo): Prom
     io.stdout(text.endsWith('\n') ? text : `${text}\n`);
   }
   return EXIT.ok;
+}
+
+/** The options every admin command takes. */
+function withConnection(command: Command): Command {
+  return command
+    .addOption(
+      flag('--base-url <url>', 'phonegraph server', {
+        default: 'http://127.0.0.1:8484',
+        env: 'PHONEGRAPH_BASE_URL',
+      }),
+    )
+    .addOption(
+      flag('--admin-token <token>', 'sent as Authorization: Bearer TOKEN', { env: 'PHONEGRAPH_ADMIN_TOKEN' }),
+    );
+}
+
+/**
+ * An admin command whose action is the call its words name: `admin faults add …` runs
+ * `callFor('faults', ['add', …operands])`.
+ */
+function adminLeaf(
+  ctx: CommandContext,
+  spec: string,
+  description: string,
+  example: readonly string[],
+): Command {
+  const [name = '', ...args] = spec.split(' ');
+  const command = withConnection(new Command(name).description(description));
+  for (const arg of args) command.argument(arg);
+  command.action(async (...params: unknown[]) => {
+    const self = params.at(-1) as Command;
+    const words = commandPath(self).split(' ').slice(2);
+    const operands = self.processedArgs.filter((value): value is string => typeof value === 'string');
+    const [sub = '', ...rest] = [...words, ...operands];
+    ctx.exit(await admin(sub, rest, byFlagName(self.opts()), ctx.io));
+  });
+  return examples(command, example);
+}
+
+function faultsCommand(ctx: CommandContext): Command {
+  const add = adminLeaf(ctx, 'add', 'add a fault rule: a Graph error, a delay or a dropped connection', [
+    'phonegraph admin faults add --code 2 --phone-number 400000000000101 --times 2',
+    'phonegraph admin faults add --delay-ms 3000 --path-regex "/phone_numbers$" --probability 0.5',
+  ])
+    .addOption(flag('--code <n>', 'answer this Graph error code'))
+    .addOption(flag('--subcode <n>', 'error_subcode of the Graph error'))
+    .addOption(flag('--http-status <n>', 'HTTP status of the Graph error (default: from the catalogue)'))
+    .addOption(flag('--message <text>', 'message of the Graph error'))
+    .addOption(flag('--delay-ms <n>', 'delay the answer instead'))
+    .addOption(flag('--drop-connection', 'drop the connection instead'))
+    .addOption(flag('--method <method>', 'match only this HTTP method'))
+    .addOption(flag('--path-regex <regex>', 'match only paths matching this regular expression'))
+    .addOption(flag('--phone-number <id>', 'match only calls about this phone number'))
+    .addOption(flag('--token-app <id>', "match only calls with this app's tokens"))
+    .addOption(flag('--times <n>', 'apply this many times, then stop (default: always)'))
+    .addOption(flag('--probability <p>', 'apply with this probability, 0-1 (seeded by the scenario)'));
+  return new Command('faults')
+    .description('make Graph calls fail on demand (docs/faults.md)')
+    .addCommand(add)
+    .addCommand(adminLeaf(ctx, 'list', 'list the fault rules', ['phonegraph admin faults list']))
+    .addCommand(adminLeaf(ctx, 'delete <id>', 'delete one fault rule', ['phonegraph admin faults delete 1']))
+    .addCommand(adminLeaf(ctx, 'clear', 'delete every fault rule', ['phonegraph admin faults clear']));
+}
+
+function clockCommand(ctx: CommandContext): Command {
+  const clock = adminLeaf(ctx, 'clock', "show the server's clock, or move it with a subcommand", [
+    'phonegraph admin clock',
+    'phonegraph admin clock advance 2h',
+  ]);
+  return clock
+    .addCommand(
+      adminLeaf(ctx, 'advance <duration>', 'move the clock forward', ['phonegraph admin clock advance 90m']),
+    )
+    .addCommand(
+      adminLeaf(ctx, 'set <iso-time>', 'set the clock', ['phonegraph admin clock set 2026-01-01T00:00:00Z']),
+    )
+    .addCommand(adminLeaf(ctx, 'real', 'follow the real time again', ['phonegraph admin clock real']));
+}
+
+function rateLimitsCommand(ctx: CommandContext): Command {
+  const limits = adminLeaf(
+    ctx,
+    'rate-limits',
+    'show rate-limit usage per key, or change limits (docs/rate-limits.md)',
+    ['phonegraph admin rate-limits'],
+  );
+  const set = adminLeaf(ctx, 'set', 'set the hourly limits of an app, a WABA or an app-WABA pair', [
+    'phonegraph admin rate-limits set --waba 3000000000000001 --per-hour 5 --active-per-hour 5',
+  ])
+    .addOption(flag('--app <id>', 'the app'))
+    .addOption(flag('--waba <id>', 'the WABA'))
+    .addOption(flag('--per-hour <n>', 'calls per hour'))
+    .addOption(flag('--active-per-hour <n>', 'calls per hour while the number is active'));
+  const exhaust = adminLeaf(ctx, 'exhaust', 'use up the window of an app-WABA pair (next calls get 80008)', [
+    'phonegraph admin rate-limits exhaust --app 1000000000000001 --waba 3000000000000001',
+  ])
+    .addOption(flag('--app <id>', 'the app (required)'))
+    .addOption(flag('--waba <id>', 'the WABA (required)'));
+  return limits.addCommand(set).addCommand(exhaust);
+}
+
+/** `phonegraph admin …`: the admin API (docs/admin.md) from the command line. */
+export function adminCommand(ctx: CommandContext): Command {
+  const setStatus = adminLeaf(
+    ctx,
+    'set-status <phone-id> <status>',
+    'move a number to a status (lifecycle rules apply)',
+    ['phonegraph admin set-status 400000000000101 BANNED --reason spam'],
+  )
+    .addOption(flag('--reason <text>', 'reason recorded with the change'))
+    .addOption(flag('--force', 'skip the transition rules'));
+  const nameReview = adminLeaf(
+    ctx,
+    'name-review <phone-id> <decision>',
+    'decide a display-name review: APPROVED, REJECTED or DEFERRED',
+    ['phonegraph admin name-review 400000000000101 APPROVED'],
+  )
+    .addOption(flag('--which <name>', 'current or new', { default: 'the pending one' }))
+    .addOption(flag('--rejection-reason <reason>', 'with REJECTED'));
+  const quality = adminLeaf(
+    ctx,
+    'quality <phone-id>',
+    'set the quality score and/or the messaging limit tier',
+    ['phonegraph admin quality 400000000000101 --score RED --reasons "Low quality" --tier TIER_250'],
+  )
+    .addOption(flag('--score <score>', 'GREEN, YELLOW, RED or UNKNOWN'))
+    .addOption(flag('--reasons <list>', 'comma-separated quality reasons'))
+    .addOption(flag('--tier <tier>', 'messaging limit tier, e.g. TIER_1K'));
+  const reset = adminLeaf(ctx, 'reset', 'replace the state with the start scenario, or with a file', [
+    'phonegraph admin reset --scenario state.json',
+  ]).addOption(flag('--scenario <file>', 'scenario file (validated locally first)'));
+  return new Command('admin')
+    .description('the admin API (docs/admin.md): lifecycle, clock, faults, rate limits, state')
+    .addCommand(setStatus)
+    .addCommand(nameReview)
+    .addCommand(quality)
+    .addCommand(
+      adminLeaf(ctx, 'otp <phone-id>', 'show the last code request_code issued', [
+        'phonegraph admin otp 400000000000101',
+      ]),
+    )
+    .addCommand(reset)
+    .addCommand(
+      adminLeaf(ctx, 'export [file]', 'write the state as a scenario, to FILE or stdout', [
+        'phonegraph admin export state.json',
+      ]),
+    )
+    .addCommand(clockCommand(ctx))
+    .addCommand(faultsCommand(ctx))
+    .addCommand(rateLimitsCommand(ctx));
 }

@@ -1,14 +1,11 @@
 import { existsSync } from 'node:fs';
+import { Command } from 'commander';
 import { certificatePublicKey } from '../../domain/certificate-keys.ts';
 import { verifyCertificate } from '../../domain/certificate.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { CommandIo } from '../command-io.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
-import { parseFlags } from '../flags.ts';
-
-const CERT_OPTIONS = { db: { type: 'string' }, 'base-url': { type: 'string' } } as const;
-
-export const CERT_USAGE = 'phonegraph cert verify <certificate> [--db PATH | --base-url URL]';
+import { examples, flag, type CommandContext } from '../command-tree.ts';
 
 async function keyFromDb(path: string): Promise<string> {
   if (!existsSync(path)) throw new CliError(`database ${path} does not exist`, EXIT.usage);
@@ -37,15 +34,12 @@ async function keyFromServer(baseUrl: string, io: CommandIo): Promise<string> {
 }
 
 /** Checks a `certificate` value against the signing key of a database or a running server. */
-export async function certCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const [sub, ...rest] = args;
-  if (sub !== 'verify') throw new CliError(`usage: ${CERT_USAGE}`, EXIT.usage);
-  const { values, positionals } = parseFlags(rest, CERT_OPTIONS, io.env, false);
-  const certificate = positionals[0];
-  if (certificate === undefined || positionals.length > 1)
-    throw new CliError(`usage: ${CERT_USAGE}`, EXIT.usage);
-  const db = typeof values.db === 'string' ? values.db : undefined;
-  const baseUrl = typeof values['base-url'] === 'string' ? values['base-url'] : undefined;
+async function verify(
+  certificate: string,
+  options: { db?: string; baseUrl?: string },
+  io: CommandIo,
+): Promise<number> {
+  const { db, baseUrl } = options;
   if (db !== undefined && baseUrl !== undefined)
     throw new CliError('give --db or --base-url, not both', EXIT.usage);
   const key =
@@ -61,4 +55,23 @@ export async function certCommand(args: readonly string[], io: CommandIo): Promi
     `valid certificate: phone number ${phoneNumber}, name ${JSON.stringify(name)}, issued ${new Date(issuedAt * 1000).toISOString()}\n`,
   );
   return EXIT.ok;
+}
+
+/** `phonegraph cert verify <certificate>`; its flags read no env vars. */
+export function certCommand(ctx: CommandContext): Command {
+  const verifyCommand = new Command('verify')
+    .description('check a certificate / new_certificate value against the signing key')
+    .argument('<certificate>', 'the base64 certificate value')
+    .addOption(flag('--db <path>', 'read the key from this database (default: ./phonegraph.db if it exists)'))
+    .addOption(flag('--base-url <url>', 'read the key from a running server (else http://127.0.0.1:8484)'))
+    .action(async (certificate: string, options: { db?: string; baseUrl?: string }) =>
+      ctx.exit(await verify(certificate, options, ctx.io)),
+    );
+  examples(verifyCommand, [
+    'phonegraph cert verify "$CERT" --base-url http://127.0.0.1:8484',
+    'phonegraph cert verify "$CERT" --db ./phonegraph.db',
+  ]);
+  return new Command('cert')
+    .description('phonegraph certificates (the certificate field of a phone number)')
+    .addCommand(verifyCommand);
 }

@@ -7,31 +7,14 @@ import {
   type Page,
   type PhoneNumberFieldName,
   type QrImageFormat,
+  type RetryInfo,
 } from '../../client/index.ts';
+import { Command } from 'commander';
 import { PHONE_NUMBER_FIELDS, type PhoneNumberFields } from '../../contract/phone-number.ts';
 import { parseDuration } from '../../domain/duration.ts';
 import type { CommandIo } from '../command-io.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
-import { parseFlags } from '../flags.ts';
-
-const COMMON = '[--base-url http://127.0.0.1:8484] [--token T | PHONEGRAPH_TOKEN] [--json]';
-export const CLIENT_USAGE = `phonegraph status <phone-id> [--fields a,b]
-  phonegraph numbers <waba-id> [--filter status=CONNECTED]
-  phonegraph watch <waba-id> [--interval 30s] [--count N]
-  phonegraph qr create <phone-id> --message M [--image png|svg] | qr list <phone-id> | qr delete <phone-id> <code>
-  (every client command: ${COMMON})`;
-
-const OPTIONS = {
-  'base-url': { type: 'string' },
-  token: { type: 'string' },
-  json: { type: 'boolean' },
-  fields: { type: 'string' },
-  filter: { type: 'string', multiple: true },
-  interval: { type: 'string' },
-  count: { type: 'string' },
-  message: { type: 'string' },
-  image: { type: 'string' },
-} as const;
+import { byFlagName, commandPath, examples, flag, type CommandContext } from '../command-tree.ts';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -41,6 +24,8 @@ interface Context {
   readonly positionals: string[];
   readonly io: CommandIo;
   readonly json: boolean;
+  /** Prints the retry note for the SDK calls made so far (watch: after each poll). */
+  readonly flushRetries: () => void;
 }
 
 function str(values: Values, key: string): string | undefined {
@@ -49,8 +34,7 @@ function str(values: Values, key: string): string | undefined {
 }
 
 function usage(command: string): never {
-  const line = CLIENT_USAGE.split('\n').find((l) => l.includes(`phonegraph ${command} `)) ?? CLIENT_USAGE;
-  throw new CliError(`usage: ${line.trim()} ${COMMON}`, EXIT.usage);
+  throw new CliError(`usage: see phonegraph ${command} --help`, EXIT.usage);
 }
 
 function printJson(io: CommandIo, value: unknown): void {
@@ -247,6 +231,7 @@ async function watch(ctx: Context): Promise<number> {
     else ctx.io.stdout(`${time}  ${id}  ${number}  ${field}  ${show(from)} -> ${show(to)}\n`);
   };
   let first = await snapshot(ctx.client, wabaId);
+  ctx.flushRetries();
   const known = new Map(first.numbers.map((n) => [n.id, n]));
   if (!ctx.json) ctx.io.stdout(`watching ${known.size} numbers of WABA ${wabaId} every ${intervalText}\n`);
   else printJson(ctx.io, { time: new Date().toISOString(), watching: first.numbers });
@@ -256,6 +241,7 @@ async function watch(ctx: Context): Promise<number> {
     const backoff = first.waitMs > 0 ? first.waitMs : first.usage >= 75 ? intervalMs * 4 : intervalMs;
     await sleep(backoff);
     const next = await snapshot(ctx.client, wabaId);
+    ctx.flushRetries();
     for (const n of next.numbers) {
       const before = known.get(n.id);
       if (before === undefined) {
@@ -332,23 +318,57 @@ async function qr(ctx: Context): Promise<number> {
 
 const HANDLERS: Record<string, (ctx: Context) => Promise<number>> = { status, numbers, watch, qr };
 
+/** `(retried 2 times: code 2)` for the retries the SDK made, or nothing. */
+function retryNote(retries: readonly RetryInfo[]): string {
+  if (retries.length === 0) return '';
+  const causes = [
+    ...new Set(
+      retries.map(({ error }) =>
+        error instanceof ConnectionError
+          ? 'connection error'
+          : error.code !== undefined
+            ? `code ${error.code}${error.subcode === undefined ? '' : `/${error.subcode}`}`
+            : `HTTP ${error.httpStatus ?? '?'}`,
+      ),
+    ),
+  ];
+  const times = retries.length === 1 ? '1 time' : `${retries.length} times`;
+  return `(retried ${times}: ${causes.join(', ')})\n`;
+}
+
 /** The client commands: the SDK against phonegraph or graph.facebook.com; Graph errors exit 3, network 4. */
-export async function clientCommand(name: string, args: readonly string[], io: CommandIo): Promise<number> {
+async function runClient(
+  name: string,
+  positionals: string[],
+  values: Values,
+  io: CommandIo,
+): Promise<number> {
   const handler = HANDLERS[name];
   if (handler === undefined) throw new CliError(`unknown command ${name}`, EXIT.usage);
-  const { values, positionals } = parseFlags(args, OPTIONS, io.env, false);
   const token = str(values, 'token') ?? io.env.PHONEGRAPH_TOKEN;
   if (token === undefined || token === '')
     throw new CliError('a token is needed: --token T or PHONEGRAPH_TOKEN', EXIT.usage);
+  const retries: RetryInfo[] = [];
   const client = new GraphClient({
     accessToken: token,
     baseUrl: str(values, 'base-url') ?? io.env.PHONEGRAPH_BASE_URL ?? 'http://127.0.0.1:8484',
     fetch: io.fetch,
+    ...(values.retry === false ? { maxRetries: 0 } : {}),
+    onRetry: (retry) => retries.push(retry),
   });
+  // The note goes out when the command ends (after each poll for watch); a command that ends unable to
+  // reach the server says so in its error line alone.
+  const flushRetries = (): void => {
+    io.stderr(retryNote(retries));
+    retries.length = 0;
+  };
   try {
-    return await handler({ client, values: values as Values, positionals, io, json: values.json === true });
+    const code = await handler({ client, values, positionals, io, json: values.json === true, flushRetries });
+    flushRetries();
+    return code;
   } catch (error) {
     if (error instanceof ConnectionError) throw new CliError(error.message, EXIT.network);
+    flushRetries();
     if (error instanceof GraphError) {
       const code =
         error.code === undefined
@@ -358,4 +378,101 @@ export async function clientCommand(name: string, args: readonly string[], io: C
     }
     throw error;
   }
+}
+
+interface ClientOptions {
+  readonly baseUrl?: string;
+  readonly token?: string;
+  readonly json?: boolean;
+  readonly retry: boolean;
+  readonly filter?: string[];
+  readonly [flag: string]: unknown;
+}
+
+/** The options every client command takes. */
+function withClientOptions(command: Command): Command {
+  return command
+    .addOption(
+      flag('--base-url <url>', 'Graph base URL: a phonegraph server or https://graph.facebook.com', {
+        default: 'http://127.0.0.1:8484',
+        env: 'PHONEGRAPH_BASE_URL',
+      }),
+    )
+    .addOption(flag('--token <token>', 'access token (required)', { env: 'PHONEGRAPH_TOKEN' }))
+    .addOption(flag('--json', 'machine output: the Graph objects as JSON'))
+    .addOption(flag('--no-retry', 'no SDK retries: the first failure is the answer'));
+}
+
+/** A client command whose action runs HANDLERS[name] with its operands. */
+function clientLeaf(
+  ctx: CommandContext,
+  name: string,
+  spec: string,
+  description: string,
+  example: readonly string[],
+): Command {
+  const [commandName = '', ...args] = spec.split(' ');
+  const command = withClientOptions(new Command(commandName).description(description));
+  for (const arg of args) command.argument(arg);
+  command.action(async (...params: unknown[]) => {
+    const self = params.at(-1) as Command;
+    const options = self.opts<ClientOptions>();
+    const words = commandPath(self).split(' ').slice(2);
+    const operands = self.processedArgs.filter((value): value is string => typeof value === 'string');
+    const values: Values = { ...byFlagName(options), filter: options.filter };
+    ctx.exit(await runClient(name, [...words, ...operands], values, ctx.io));
+  });
+  return examples(command, example);
+}
+
+/** `status`, `numbers`, `watch` and `qr create|list|delete`. */
+export function clientCommands(ctx: CommandContext): Command[] {
+  const status = clientLeaf(
+    ctx,
+    'status',
+    'status <phone-id>',
+    "a phone number's status, quality, limit and health",
+    [
+      'PHONEGRAPH_TOKEN=EAAG-demo-acme-connect-token phonegraph status 400000000000101',
+      'phonegraph status 400000000000101 --fields status,quality_score --json --token "$TOKEN"',
+    ],
+  ).addOption(flag('--fields <list>', 'show these phone-number fields instead (comma-separated)'));
+  const numbers = clientLeaf(
+    ctx,
+    'numbers',
+    'numbers <waba-id>',
+    "a table of a WABA's phone numbers (all pages)",
+    ['phonegraph numbers 3000000000000001 --filter status=FLAGGED'],
+  ).addOption(
+    flag(
+      '--filter <field=VALUE>',
+      'keep numbers whose field equals VALUE (repeatable, or comma-separated)',
+    ).argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]),
+  );
+  const watch = clientLeaf(ctx, 'watch', 'watch <waba-id>', "poll a WABA's numbers and print each change", [
+    'phonegraph watch 3000000000000001 --interval 10s',
+  ])
+    .addOption(
+      flag('--interval <duration>', 'time between polls (slower near the rate limit)', { default: '30s' }),
+    )
+    .addOption(flag('--count <n>', 'stop after N changes'));
+  const create = clientLeaf(ctx, 'qr', 'create <phone-id>', 'create a QR code with a prefilled message', [
+    'phonegraph qr create 400000000000101 --message "Hi" --image png',
+  ])
+    .addOption(flag('--message <text>', 'the prefilled message (required)'))
+    .addOption(flag('--image <format>', 'also generate an image: png or svg'));
+  const qr = new Command('qr')
+    .description("a phone number's QR codes: create, list, delete")
+    .addCommand(create)
+    .addCommand(
+      clientLeaf(ctx, 'qr', 'list <phone-id>', "list a phone number's QR codes", [
+        'phonegraph qr list 400000000000101',
+      ]),
+    )
+    .addCommand(
+      clientLeaf(ctx, 'qr', 'delete <phone-id> <code>', 'delete a QR code', [
+        'phonegraph qr delete 400000000000101 ABCDEFGHIJKL',
+      ]),
+    );
+  return [status, numbers, watch, qr];
 }

@@ -1,195 +1,58 @@
-import { pino } from 'pino';
-import type { ScenarioDocument } from '../../contract/scenario.ts';
-import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
-import { systemClock } from '../../domain/clock.ts';
-import { parseDuration } from '../../domain/duration.ts';
-import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
-import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
-import { loadScenario } from '../../domain/state-loader.ts';
-import { tokenDigest } from '../../graph/access-token.ts';
-import { RedisWindow } from '../../limits/redis-window.ts';
-import { startServer } from '../../server/start.ts';
-import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
-import type { Store } from '../../store/store.ts';
-import { CliError, EXIT } from '../exit-codes.ts';
-import { parseFlags } from '../flags.ts';
-import type { CommandIo } from '../command-io.ts';
+import { Command } from 'commander';
+import { byFlagName, examples, flag, type CommandContext } from '../command-tree.ts';
+import { envName } from '../flags.ts';
+import type { ServeFlagName } from './serve-run.ts';
 
-const SERVE_OPTIONS = {
-  host: { type: 'string' },
-  port: { type: 'string' },
-  db: { type: 'string' },
-  scenario: { type: 'string' },
-  reset: { type: 'boolean' },
-  'admin-token': { type: 'string' },
-  postgres: { type: 'string' },
-  redis: { type: 'string' },
-  'public-url': { type: 'string' },
-  'log-level': { type: 'string' },
-  'webhook-retry-window': { type: 'string' },
-} as const;
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-
-export const SERVE_USAGE = `phonegraph serve [--host 127.0.0.1] [--port 8484] [--db ./phonegraph.db | :memory:]
-                 [--scenario FILE] [--reset] [--admin-token T] [--redis URL] [--public-url URL]
-                 [--log-level info] [--webhook-retry-window 24h]`;
-
-interface ServeSettings {
-  readonly host: string;
-  readonly port: number;
-  readonly db: string;
-  readonly scenario: string | undefined;
-  readonly reset: boolean;
-  readonly adminToken: string | undefined;
-  readonly redis: string | undefined;
-  readonly publicUrl: string | undefined;
-  readonly logLevel: string;
-  readonly webhookRetryWindowMs: number | undefined;
-}
-
-function str(value: string | boolean | undefined): string | undefined {
-  return typeof value === 'string' ? value : undefined;
-}
-
-function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSettings {
-  const { values, positionals } = parseFlags(args, SERVE_OPTIONS, env, true);
-  if (positionals.length > 0) throw new CliError(`unexpected argument ${positionals[0]}`, EXIT.usage);
-  if (values.postgres !== undefined) {
-    throw new CliError('--postgres is not available in this version yet', EXIT.usage);
-  }
-  const portText = str(values.port) ?? '8484';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || port > 65_535)
-    throw new CliError(`--port must be 0-65535, got ${portText}`, EXIT.usage);
-  const logLevel = str(values['log-level']) ?? 'info';
-  if (!LOG_LEVELS.includes(logLevel))
-    throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, EXIT.usage);
-  const windowText = str(values['webhook-retry-window']);
-  const webhookRetryWindowMs = windowText === undefined ? undefined : parseDuration(windowText);
-  if (windowText !== undefined && (webhookRetryWindowMs === undefined || webhookRetryWindowMs <= 0)) {
-    throw new CliError(
-      `--webhook-retry-window must be a duration like 24h or 90m, got ${windowText}`,
-      EXIT.usage,
-    );
-  }
-  return {
-    webhookRetryWindowMs,
-    host: str(values.host) ?? '127.0.0.1',
-    port,
-    db: str(values.db) ?? './phonegraph.db',
-    scenario: str(values.scenario),
-    reset: values.reset === true,
-    adminToken: str(values['admin-token']),
-    redis: str(values.redis),
-    publicUrl: str(values['public-url']),
-    logLevel,
-  };
-}
-
-/** Rate-limit windows in Redis, shared by every instance pointed at it; refused early if unreachable. */
-async function connectRedis(url: string): Promise<RedisWindow> {
-  let window: RedisWindow;
-  try {
-    window = new RedisWindow(url);
-  } catch (error) {
-    throw new CliError(`--redis ${url}: ${(error as Error).message}`, EXIT.usage);
-  }
-  try {
-    await window.ping();
-    return window;
-  } catch (error) {
-    await window.close();
-    throw new CliError(`cannot reach Redis at ${url}: ${(error as Error).message}`, EXIT.network);
-  }
-}
-
-/**
- * `--scenario` loads into an empty database or replaces the state with `--reset`; never silently.
- * Returns the start scenario, which `POST /__admin/reset` without a body loads again.
- */
-async function prepareState(store: Store, settings: ServeSettings): Promise<ScenarioDocument> {
-  await ensureCertificateKeys(store);
-  const empty = await store.isEmpty();
-  const start = await loadScenarioFile(settings.scenario ?? DEMO_SCENARIO_PATH);
-  if (settings.scenario !== undefined) {
-    const document = start;
-    if (!empty && !settings.reset) {
-      throw new CliError(
-        `database ${settings.db} is not empty; pass --reset to replace its state with ${settings.scenario}`,
-        EXIT.usage,
-      );
-    }
-    await loadScenario(store, document, systemClock);
-  } else if (empty || settings.reset) {
-    await loadScenario(store, start, systemClock);
-  }
-  return start;
-}
-
-/** The demo's literal tokens, when they are in this database, and a curl that works with the first. */
-async function demoHints(store: Store, url: string): Promise<string[]> {
-  const demo: ScenarioDocument = await loadScenarioFile(DEMO_SCENARIO_PATH);
-  const lines: string[] = [];
-  for (const token of demo.tokens ?? []) {
-    if (token.value === undefined || (await store.getTokenByDigest(tokenDigest(token.value))) === undefined)
-      continue;
-    const app = demo.apps?.find((candidate) => candidate.id === token.app);
-    lines.push(`demo token (${app?.name ?? token.app}): ${token.value}`);
-  }
-  const first = lines.length > 0 ? demo.tokens?.find((token) => token.value !== undefined)?.value : undefined;
-  const number = demo.businesses?.[0]?.wabas?.[0]?.phone_numbers?.[0]?.id;
-  if (first !== undefined && number !== undefined) {
-    lines.push(
-      `try: curl -gs "${url}/v21.0/${number}?fields=status,quality_score{score}&access_token=${first}"`,
-    );
-  }
-  return lines;
-}
-
-export async function serveCommand(args: readonly string[], io: CommandIo): Promise<number> {
-  const settings = settingsFrom(args, io.env);
-  const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
-  const store = new SqliteStore({ path: settings.db });
-  let startScenario: ScenarioDocument;
-  try {
-    startScenario = await prepareState(store, settings);
-  } catch (error) {
-    await store.close();
-    await bucWindow?.close();
-    throw error;
-  }
-  const logger = pino({ level: settings.logLevel }, pino.destination(2));
-  const server = await startServer({
-    store,
-    host: settings.host,
-    port: settings.port,
-    logger,
-    startScenario,
-    ...(settings.webhookRetryWindowMs === undefined
-      ? {}
-      : { webhooks: { retryWindowMs: settings.webhookRetryWindowMs } }),
-    ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
-    ...(bucWindow === undefined ? {} : { bucWindow }),
-    ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
-  });
-  // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
-  const stopped = new Promise<number>((resolve) => {
-    const stop = (signal: string): void => {
-      logger.info({ signal }, 'shutting down');
-      server.close().then(
-        () => resolve(EXIT.ok),
-        (error: unknown) => {
-          logger.error({ err: error }, 'shutdown failed');
-          resolve(EXIT.failed);
-        },
-      );
-    };
-    process.once('SIGINT', () => stop('SIGINT'));
-    process.once('SIGTERM', () => stop('SIGTERM'));
-  });
-  // Hints are read before printing so the lines go out together; a shutdown racing them only loses hints.
-  const hints = await demoHints(server.app.store, server.url).catch(() => []);
-  io.stdout([`phonegraph listening on ${server.url}`, ...hints].map((line) => `${line}\n`).join(''));
-  return stopped;
+/** `phonegraph serve`: every flag reads `PHONEGRAPH_<FLAG>` too (flag, then env var, then default). */
+export function serveCommand(ctx: CommandContext): Command {
+  const env = (name: ServeFlagName): string => envName(name);
+  const command = new Command('serve')
+    .description('run a phonegraph server (Graph API, admin API, webhooks) until SIGINT/SIGTERM')
+    .addOption(flag('--host <address>', 'address to bind', { default: '127.0.0.1', env: env('host') }))
+    .addOption(flag('--port <port>', '0-65535; 0 picks a free port', { default: '8484', env: env('port') }))
+    .addOption(
+      flag('--db <path>', 'SQLite file (created if missing), or :memory:', {
+        default: './phonegraph.db',
+        env: env('db'),
+      }),
+    )
+    .addOption(
+      flag('--scenario <file>', 'scenario file to load (docs/scenarios.md)', { env: env('scenario') }),
+    )
+    .addOption(flag('--reset', "replace the database's state at start", { env: `${env('reset')}=1|true` }))
+    .addOption(
+      flag('--admin-token <token>', 'require Authorization: Bearer TOKEN on /__admin/', {
+        env: env('admin-token'),
+      }),
+    )
+    .addOption(
+      flag('--redis <url>', 'keep rate-limit windows in Redis (redis://host:port)', { env: env('redis') }),
+    )
+    .addOption(
+      flag('--public-url <url>', 'base URL of paging links and QR image URLs (else http://{Host})', {
+        env: env('public-url'),
+      }),
+    )
+    .addOption(flag('--log-level <level>', LOG_LEVELS.join(', '), { default: 'info', env: env('log-level') }))
+    .addOption(
+      flag('--webhook-retry-window <duration>', 'how long an undelivered webhook event is retried', {
+        default: '24h',
+        env: env('webhook-retry-window'),
+      }),
+    )
+    .addOption(
+      flag('--postgres <url>', 'not available in this version yet (refused)', { env: env('postgres') }),
+    )
+    .action(async (options: Record<string, unknown>) => {
+      // Loaded on use: the server's modules (Fastify, SQLite, Redis) would slow every other command down.
+      const { serve } = await import('./serve-run.ts');
+      ctx.exit(await serve(byFlagName(options), ctx.io));
+    });
+  return examples(command, [
+    'phonegraph serve',
+    'phonegraph serve --port 0 --db :memory: --scenario my-scenario.yaml',
+    'PHONEGRAPH_PORT=9000 PHONEGRAPH_LOG_LEVEL=warn phonegraph serve --db ./state.db',
+  ]);
 }

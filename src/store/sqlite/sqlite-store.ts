@@ -645,6 +645,10 @@ export class SqliteStore implements Store {
     return (this.#statement('SELECT * FROM apps ORDER BY rowid').all() as Row[]).map(appFromRow);
   }
 
+  async listWabas(): Promise<WabaRecord[]> {
+    return (this.#statement('SELECT * FROM wabas ORDER BY rowid').all() as Row[]).map(wabaFromRow);
+  }
+
   async readState(): Promise<StateSnapshot> {
     const read = this.#db.transaction((): StateSnapshot => {
       const all = (sql: string): Row[] => this.#statement(sql).all() as Row[];

@@ -1,0 +1,209 @@
+// What `phonegraph serve` does once its flags are parsed; serve.ts loads it only when serve runs.
+import { pino } from 'pino';
+import type { ScenarioDocument } from '../../contract/scenario.ts';
+import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
+import { systemClock } from '../../domain/clock.ts';
+import { parseDuration } from '../../domain/duration.ts';
+import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
+import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
+import { loadScenario } from '../../domain/state-loader.ts';
+import { summarizeState } from '../../domain/state-summary.ts';
+import { tokenDigest } from '../../graph/access-token.ts';
+import { RedisWindow } from '../../limits/redis-window.ts';
+import { startServer, type RunningServer } from '../../server/start.ts';
+import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import type { Store } from '../../store/store.ts';
+import { CliError, EXIT } from '../exit-codes.ts';
+import { withEnv, type FlagValues } from '../flags.ts';
+import { LOG_LEVELS } from './serve.ts';
+import type { CommandIo } from '../command-io.ts';
+import { BANNER_LIMIT, stateBanner } from '../state-banner.ts';
+
+/** The serve flags and their types; each also reads `PHONEGRAPH_<FLAG>`. */
+const SERVE_FLAGS = {
+  host: 'string',
+  port: 'string',
+  db: 'string',
+  scenario: 'string',
+  reset: 'boolean',
+  'admin-token': 'string',
+  postgres: 'string',
+  redis: 'string',
+  'public-url': 'string',
+  'log-level': 'string',
+  'webhook-retry-window': 'string',
+} as const;
+
+export type ServeFlagName = keyof typeof SERVE_FLAGS;
+
+interface ServeSettings {
+  readonly host: string;
+  readonly port: number;
+  readonly db: string;
+  readonly scenario: string | undefined;
+  readonly reset: boolean;
+  readonly adminToken: string | undefined;
+  readonly redis: string | undefined;
+  readonly publicUrl: string | undefined;
+  readonly logLevel: string;
+  readonly webhookRetryWindowMs: number | undefined;
+}
+
+function str(value: string | boolean | undefined): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings {
+  const values = withEnv(flags, SERVE_FLAGS, env);
+  if (values.postgres !== undefined) {
+    throw new CliError('--postgres is not available in this version yet', EXIT.usage);
+  }
+  const portText = str(values.port) ?? '8484';
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65_535)
+    throw new CliError(`--port must be 0-65535, got ${portText}`, EXIT.usage);
+  const logLevel = str(values['log-level']) ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel))
+    throw new CliError(`--log-level must be one of ${LOG_LEVELS.join(', ')}`, EXIT.usage);
+  const windowText = str(values['webhook-retry-window']);
+  const webhookRetryWindowMs = windowText === undefined ? undefined : parseDuration(windowText);
+  if (windowText !== undefined && (webhookRetryWindowMs === undefined || webhookRetryWindowMs <= 0)) {
+    throw new CliError(
+      `--webhook-retry-window must be a duration like 24h or 90m, got ${windowText}`,
+      EXIT.usage,
+    );
+  }
+  return {
+    webhookRetryWindowMs,
+    host: str(values.host) ?? '127.0.0.1',
+    port,
+    db: str(values.db) ?? './phonegraph.db',
+    scenario: str(values.scenario),
+    reset: values.reset === true,
+    adminToken: str(values['admin-token']),
+    redis: str(values.redis),
+    publicUrl: str(values['public-url']),
+    logLevel,
+  };
+}
+
+/** Rate-limit windows in Redis, shared by every instance pointed at it; refused early if unreachable. */
+async function connectRedis(url: string): Promise<RedisWindow> {
+  let window: RedisWindow;
+  try {
+    window = new RedisWindow(url);
+  } catch (error) {
+    throw new CliError(`--redis ${url}: ${(error as Error).message}`, EXIT.usage);
+  }
+  try {
+    await window.ping();
+    return window;
+  } catch (error) {
+    await window.close();
+    throw new CliError(`cannot reach Redis at ${url}: ${(error as Error).message}`, EXIT.network);
+  }
+}
+
+/**
+ * `--scenario` loads into an empty database or replaces the state with `--reset`; never silently.
+ * Returns the start scenario, which `POST /__admin/reset` without a body loads again.
+ */
+async function prepareState(store: Store, settings: ServeSettings): Promise<ScenarioDocument> {
+  await ensureCertificateKeys(store);
+  const empty = await store.isEmpty();
+  const start = await loadScenarioFile(settings.scenario ?? DEMO_SCENARIO_PATH);
+  if (settings.scenario !== undefined) {
+    const document = start;
+    if (!empty && !settings.reset) {
+      throw new CliError(
+        `database ${settings.db} is not empty; pass --reset to replace its state with ${settings.scenario}`,
+        EXIT.usage,
+      );
+    }
+    await loadScenario(store, document, systemClock);
+  } else if (empty || settings.reset) {
+    await loadScenario(store, start, systemClock);
+  }
+  return start;
+}
+
+/** The demo's literal tokens, when they are in this database, and a curl that works with the first. */
+async function demoHints(store: Store, url: string): Promise<string[]> {
+  const demo: ScenarioDocument = await loadScenarioFile(DEMO_SCENARIO_PATH);
+  const lines: string[] = [];
+  for (const token of demo.tokens ?? []) {
+    if (token.value === undefined || (await store.getTokenByDigest(tokenDigest(token.value))) === undefined)
+      continue;
+    const app = demo.apps?.find((candidate) => candidate.id === token.app);
+    lines.push(`demo token (${app?.name ?? token.app}): ${token.value}`);
+  }
+  const first = lines.length > 0 ? demo.tokens?.find((token) => token.value !== undefined)?.value : undefined;
+  const number = demo.businesses?.[0]?.wabas?.[0]?.phone_numbers?.[0]?.id;
+  if (first !== undefined && number !== undefined) {
+    lines.push(
+      `try: curl -gs "${url}/v21.0/${number}?fields=status,quality_score{score}&access_token=${first}"`,
+    );
+  }
+  return lines;
+}
+
+/**
+ * The lines after the first: the demo's tokens and curl when they are in the database, else what the
+ * database holds (token values only where the start scenario gave them) and a curl on a readable number.
+ */
+async function startHints(server: RunningServer, startScenario: ScenarioDocument): Promise<string[]> {
+  const demo = await demoHints(server.app.store, server.url);
+  if (demo.length > 0) return demo;
+  const known = new Map<string, string>();
+  for (const token of startScenario.tokens ?? [])
+    if (token.value !== undefined) known.set(tokenDigest(token.value), token.value);
+  const summary = await summarizeState(server.app.store, known, server.app.clock.now(), BANNER_LIMIT);
+  return stateBanner(summary, server.url);
+}
+
+export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
+  const settings = settingsFrom(flags, io.env);
+  const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
+  const store = new SqliteStore({ path: settings.db });
+  let startScenario: ScenarioDocument;
+  try {
+    startScenario = await prepareState(store, settings);
+  } catch (error) {
+    await store.close();
+    await bucWindow?.close();
+    throw error;
+  }
+  const logger = pino({ level: settings.logLevel }, pino.destination(2));
+  const server = await startServer({
+    store,
+    host: settings.host,
+    port: settings.port,
+    logger,
+    startScenario,
+    ...(settings.webhookRetryWindowMs === undefined
+      ? {}
+      : { webhooks: { retryWindowMs: settings.webhookRetryWindowMs } }),
+    ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
+    ...(bucWindow === undefined ? {} : { bucWindow }),
+    ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+  });
+  // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
+  const stopped = new Promise<number>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down');
+      server.close().then(
+        () => resolve(EXIT.ok),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          resolve(EXIT.failed);
+        },
+      );
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  // Hints are read before printing so the lines go out together; a shutdown racing them only loses hints.
+  const hints = await startHints(server, startScenario).catch(() => []);
+  io.stdout([`phonegraph listening on ${server.url}`, ...hints].map((line) => `${line}\n`).join(''));
+  return stopped;
+}
