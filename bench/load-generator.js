@@ -23,15 +23,16 @@ export async function preparePaths(file, ids, count, pathOf) {
 
 /**
  * Runs `seconds` of load against `url` and resolves with { requests, requestsPerSecond, p50Ms, p99Ms,
- * errors } (errors counts non-2xx/3xx answers, socket errors and timeouts).
+ * errors } (errors counts non-2xx/3xx answers, socket errors and timeouts). `onStart` is called once the
+ * prepared requests are loaded, right before the load starts (wrk reads its paths file first).
  */
-export function runReadLoad({ url, pathsFile, paths, offset, seconds, connections }) {
+export function runReadLoad({ url, pathsFile, paths, offset, seconds, connections, onStart = () => {} }) {
   return generatorName === 'wrk'
-    ? runWrk(url, pathsFile, offset, seconds, connections)
-    : runAutocannon(url, paths, offset, seconds, connections);
+    ? runWrk(url, pathsFile, offset, seconds, connections, onStart)
+    : runAutocannon(url, paths, offset, seconds, connections, onStart);
 }
 
-function runWrk(url, pathsFile, offset, seconds, connections) {
+function runWrk(url, pathsFile, offset, seconds, connections, onStart) {
   const args = [
     '-t1',
     `-c${connections}`,
@@ -49,10 +50,18 @@ function runWrk(url, pathsFile, offset, seconds, connections) {
     });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (chunk) => (out += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk) => (out += chunk));
+    let started = false;
+    child.stderr.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      if (!started && out.includes('BENCH_READY')) {
+        started = true;
+        onStart();
+      }
+    });
     child.once('error', reject);
     child.once('exit', (code) => {
       const line = /^BENCH_RESULT (.*)$/m.exec(out);
+      if (!started) onStart(); // never reached in practice; keeps the caller's bookkeeping whole
       if (code !== 0 || line === null) return reject(new Error(`wrk exited ${code}:\n${out}`));
       const r = JSON.parse(line[1]);
       resolve({
@@ -66,8 +75,9 @@ function runWrk(url, pathsFile, offset, seconds, connections) {
   });
 }
 
-async function runAutocannon(url, paths, offset, seconds, connections) {
+async function runAutocannon(url, paths, offset, seconds, connections, onStart) {
   let next = offset;
+  onStart();
   const result = await autocannon({
     url,
     connections,

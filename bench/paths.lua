@@ -1,6 +1,7 @@
 -- wrk script of the read-path benchmark: every request path is prepared before the run. init() reads
 -- the file BENCH_PATHS (one path a line), formats each request once, and request() hands them out
 -- round-robin from BENCH_OFFSET, so wrk's per-request cost is a table lookup, the same for every target.
+-- init() prints BENCH_READY on stderr once the requests are ready (the load starts right after);
 -- done() prints one line `BENCH_RESULT {json}` for bench/load-generator.js.
 local requests = {}
 local count = 0
@@ -12,6 +13,9 @@ function init(args)
     requests[count] = wrk.format("GET", line)
   end
   index = tonumber(os.getenv("BENCH_OFFSET") or "0") % count
+  -- Reading a million paths takes seconds: the bench starts its CPU reading of the server here.
+  io.stderr:write("BENCH_READY\n")
+  io.stderr:flush()
 end
 
 function request()

@@ -156,13 +156,18 @@ async function checkBare(bareUrl, pgUrl, captured) {
  */
 async function pairedRounds(targets, load, { rounds, seconds, warmupSeconds }) {
   const measure = async (target, roundIndex, measuredSeconds) => {
-    const stopSide = target.during === undefined ? undefined : await target.during();
-    const cpuBefore = cpuMicros(target.pid);
+    // CPU is read, and the side load (the write trickle) started, only once the load generator is ready.
+    let cpuBefore = cpuMicros(target.pid);
+    let stopSide;
     const result = await runReadLoad({
       ...load,
       url: target.url,
       offset: roundIndex * 7_919,
       seconds: measuredSeconds,
+      onStart: () => {
+        cpuBefore = cpuMicros(target.pid);
+        stopSide = target.during?.();
+      },
     });
     const cpu = cpuMicros(target.pid) - cpuBefore;
     const side = stopSide === undefined ? undefined : await stopSide();
@@ -407,7 +412,7 @@ async function benchSize(size, config, { withRedis }) {
         label: `phonegraph ${name}, ${config.trickleRate} writes/s`,
         pid: pg.pid,
         url: pg.url,
-        during: async () => startTrickle(trickleIds, toggle, config.trickleRate),
+        during: () => startTrickle(trickleIds, toggle, config.trickleRate),
       },
     ],
     load,
@@ -533,7 +538,7 @@ function targetsTable(results, config) {
   const scale = largest.reads.ratio / first.reads.ratio;
   add(
     `read path at ${sizeLabel(largest.numbers)} numbers vs at ${sizeLabel(first.numbers)}, random ids`,
-    `${times(scale)}${at(largest)}`,
+    results.length > 1 ? `${times(scale)}${at(largest)}` : 'needs two sizes',
     '≥ 0.9×',
     results.length > 1 ? scale >= 0.9 : undefined,
   );
@@ -551,9 +556,9 @@ function targetsTable(results, config) {
   );
   add(
     `RSS at ${sizeLabel(largest.numbers)} numbers, idle and under load`,
-    `${largest.restart.idleRssMiB}–${underLoad} MiB${at(largest)}`,
+    `idle ${largest.restart.idleRssMiB} MiB, under load ≤ ${underLoad} MiB${at(largest)}`,
     '≤ 250 MB',
-    largest.numbers === 1_000_000 ? underLoad <= 250 : undefined,
+    largest.numbers === 1_000_000 ? Math.max(underLoad, largest.restart.idleRssMiB) <= 250 : undefined,
   );
   add(
     `restart on an existing ${sizeLabel(largest.numbers)} database (to the listening line)`,
