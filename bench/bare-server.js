@@ -1,34 +1,43 @@
-// The baseline of the read-path benchmark: a bare node:http server answering every request with one
-// constant ~300-byte JSON body. Whatever phonegraph achieves is compared with this, measured in the
-// same run on the same machine. Usage: node bench/bare-server.js [--host 127.0.0.1] [--port 0]
+// The baseline of the read-path benchmark: a bare node:http server that replays phonegraph's exact
+// responses (same status, same headers in the same order, same body bytes), captured from a running
+// phonegraph by bench/performance.js. A request for a captured id gets that id's response; any other
+// path gets one of the captured responses chosen by its last digits, so body sizes follow the same mix.
+// Usage: node bench/bare-server.js --responses FILE [--host 127.0.0.1] [--port 0]
+// FILE is a JSON array of { id, status, headers: [[name, value], …], body } (see captured-responses.js).
 // Its first stdout line is `bare listening on http://HOST:PORT`; SIGTERM/SIGINT stop it.
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '0' } },
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '0' },
+    responses: { type: 'string' },
+  },
 });
+if (values.responses === undefined) {
+  process.stderr.write('usage: node bench/bare-server.js --responses FILE [--host H] [--port P]\n');
+  process.exit(2);
+}
 
-// A phone-number-like body of about the size of a small Graph response.
-const BODY = Buffer.from(
-  JSON.stringify({
-    status: 'CONNECTED',
-    quality_score: { score: 'GREEN', date: 1767225600, reasons: [] },
-    display_phone_number: '+1 555-000-0001',
-    verified_name: 'Bench Number 1',
-    name_status: 'APPROVED',
-    messaging_limit_tier: 'TIER_1K',
-    platform_type: 'CLOUD_API',
-    throughput: { level: 'STANDARD' },
-    id: '400000000000001',
-  }),
-);
+const responses = JSON.parse(readFileSync(values.responses, 'utf8')).map((captured) => ({
+  status: captured.status,
+  headers: captured.headers.flat(),
+  body: Buffer.from(captured.body, 'latin1'),
+}));
+const byId = new Map(JSON.parse(readFileSync(values.responses, 'utf8')).map((c, i) => [c.id, responses[i]]));
 
 const server = createServer((request, response) => {
   // Drain any request body so keep-alive connections stay usable.
   request.resume();
-  response.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
-  response.end(BODY);
+  const url = request.url;
+  const start = url.indexOf('/', 1) + 1;
+  const end = url.indexOf('?', start);
+  const id = url.slice(start, end === -1 ? undefined : end);
+  const chosen = byId.get(id) ?? responses[Number(id.slice(-6)) % responses.length] ?? responses[0];
+  response.writeHead(chosen.status, chosen.headers);
+  response.end(chosen.body);
 });
 
 server.listen(Number(values.port), values.host, () => {

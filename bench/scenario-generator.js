@@ -1,5 +1,5 @@
 // Generates the scenarios the read-path benchmark loads, and the exact bodies the benchmarked request
-// must return. Shared by bench/read-path.js and test/bench.test.ts so the two cannot drift.
+// must return. Shared by bench/performance.js and test/bench.test.ts so the two cannot drift.
 // Plain JavaScript (no build step); types for the TypeScript test live in scenario-generator.d.ts.
 
 export const BENCH_APP_ID = '1000000000000001';
