@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { BUSINESS_VERTICALS } from '../../../contract/business-profile.ts';
 import {
   businessProfileItem,
   BUSINESS_PROFILE_PARAMS,
@@ -15,8 +16,7 @@ import { sendAdminError } from '../admin-errors.ts';
 
 function failureMessage(failure: ProfileInputFailure): string {
   if (failure.kind === 'tooLong') return `${failure.field} must be at most ${failure.n} characters long`;
-  if (failure.kind === 'vertical')
-    return `vertical must be one of the verticals of phone-number.md §5.3 - got ${failure.value}`;
+  if (failure.kind === 'vertical') return `vertical must be one of ${BUSINESS_VERTICALS.join(', ')}`;
   if (failure.kind === 'websites') return 'websites must have at most 2 entries';
   return failure.field === 'websites'
     ? 'websites must be a list of URLs'
