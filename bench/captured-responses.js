@@ -10,6 +10,7 @@ export const VOLATILE_HEADERS = [
   'date',
   'x-fb-request-id',
   'x-fb-trace-id',
+  'x-fb-debug',
   'x-app-usage',
   'x-business-use-case-usage',
 ];
