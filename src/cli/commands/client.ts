@@ -7,7 +7,7 @@ import {
   type Page,
   type PhoneNumberFieldName,
   type QrImageFormat,
-} from '../../client/index.ts';
+} from '@phonegraph/client';
 import { PHONE_NUMBER_FIELDS, type PhoneNumberFields } from '../../contract/phone-number.ts';
 import { parseDuration } from '../../domain/duration.ts';
 import type { CommandIo } from '../command-io.ts';
