@@ -3,6 +3,7 @@ import type { CommandIo } from './command-io.ts';
 import { ADMIN_USAGE, adminCommand } from './commands/admin.ts';
 import { CERT_USAGE, certCommand } from './commands/cert.ts';
 import { CLIENT_USAGE, clientCommand } from './commands/client.ts';
+import { OPENAPI_USAGE, openApiCommand } from './commands/openapi.ts';
 import { SCENARIO_USAGE, scenarioCommand } from './commands/scenario.ts';
 import { SERVE_USAGE, serveCommand } from './commands/serve.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -13,6 +14,7 @@ const USAGE = `usage:
   ${CERT_USAGE}
   ${SCENARIO_USAGE}
   ${ADMIN_USAGE}
+  ${OPENAPI_USAGE}
 Every serve flag also reads PHONEGRAPH_<FLAG> (e.g. PHONEGRAPH_PORT). Docs: docs/cli.md`;
 
 const COMMANDS: Record<string, (args: readonly string[], io: CommandIo) => Promise<number>> = {
@@ -20,6 +22,7 @@ const COMMANDS: Record<string, (args: readonly string[], io: CommandIo) => Promi
   cert: certCommand,
   scenario: scenarioCommand,
   admin: adminCommand,
+  openapi: openApiCommand,
   status: (args, io) => clientCommand('status', args, io),
   numbers: (args, io) => clientCommand('numbers', args, io),
   watch: (args, io) => clientCommand('watch', args, io),

@@ -15,6 +15,7 @@ import type { ScenarioDocument } from '../contract/scenario.ts';
 import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
+import { openApiRoutes } from './routes/openapi-routes.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
 
@@ -135,6 +136,10 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   });
   void fastify.register(graphRoutes, { graph });
   void fastify.register(qrImageRoutes, { store });
+  void fastify.register(
+    openApiRoutes,
+    options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl },
+  );
   void fastify.register(reservedPaths);
   void fastify.register(adminPlane, {
     prefix: '/__admin',
