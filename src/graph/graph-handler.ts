@@ -348,6 +348,7 @@ export class GraphHandler {
       appsecretProof: request.params.appsecret_proof,
       authorization: request.authorization,
       host: request.host,
+      secure: request.secure,
     };
     const responses = await runBatch(
       items,

@@ -72,7 +72,7 @@ export interface ObjectCall {
 }
 
 function baseUrl(deps: ObjectDeps, request: GraphRequest): string {
-  return deps.publicUrl ?? `http://${request.host ?? 'localhost'}`;
+  return deps.publicUrl ?? `${request.secure === true ? 'https' : 'http'}://${request.host ?? 'localhost'}`;
 }
 
 function required(params: Readonly<Record<string, string>>, name: string): string {

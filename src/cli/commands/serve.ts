@@ -8,6 +8,7 @@ import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
 import { loadScenario } from '../../domain/state-loader.ts';
 import { tokenDigest } from '../../graph/access-token.ts';
 import { RedisWindow } from '../../limits/redis-window.ts';
+import { caDirFor } from '../../server/intercept-proxy.ts';
 import { startServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
@@ -27,13 +28,14 @@ const SERVE_OPTIONS = {
   'public-url': { type: 'string' },
   'log-level': { type: 'string' },
   'webhook-retry-window': { type: 'string' },
+  intercept: { type: 'string' },
 } as const;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export const SERVE_USAGE = `phonegraph serve [--host 127.0.0.1] [--port 8484] [--db ./phonegraph.db | :memory:]
                  [--scenario FILE] [--reset] [--admin-token T] [--redis URL] [--public-url URL]
-                 [--log-level info] [--webhook-retry-window 24h]`;
+                 [--log-level info] [--webhook-retry-window 24h] [--intercept PORT]`;
 
 interface ServeSettings {
   readonly host: string;
@@ -46,6 +48,7 @@ interface ServeSettings {
   readonly publicUrl: string | undefined;
   readonly logLevel: string;
   readonly webhookRetryWindowMs: number | undefined;
+  readonly interceptPort: number | undefined;
 }
 
 function str(value: string | boolean | undefined): string | undefined {
@@ -73,7 +76,11 @@ function settingsFrom(args: readonly string[], env: NodeJS.ProcessEnv): ServeSet
       EXIT.usage,
     );
   }
+  const interceptText = str(values.intercept);
+  if (interceptText !== undefined && (!/^\d+$/.test(interceptText) || Number(interceptText) > 65_535))
+    throw new CliError(`--intercept must be a port 0-65535, got ${interceptText}`, EXIT.usage);
   return {
+    interceptPort: interceptText === undefined ? undefined : Number(interceptText),
     webhookRetryWindowMs,
     host: str(values.host) ?? '127.0.0.1',
     port,
@@ -172,6 +179,9 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
     ...(bucWindow === undefined ? {} : { bucWindow }),
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+    ...(settings.interceptPort === undefined
+      ? {}
+      : { intercept: { port: settings.interceptPort, host: '127.0.0.1', caDir: caDirFor(settings.db) } }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {
@@ -190,6 +200,15 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
   });
   // Hints are read before printing so the lines go out together; a shutdown racing them only loses hints.
   const hints = await demoHints(server.app.store, server.url).catch(() => []);
-  io.stdout([`phonegraph listening on ${server.url}`, ...hints].map((line) => `${line}\n`).join(''));
+  const intercept = server.intercept;
+  const interceptLines =
+    intercept === undefined
+      ? []
+      : [`HTTPS_PROXY=${intercept.proxyUrl} NODE_EXTRA_CA_CERTS=${intercept.caPath}`];
+  io.stdout(
+    [`phonegraph listening on ${server.url}`, ...interceptLines, ...hints]
+      .map((line) => `${line}\n`)
+      .join(''),
+  );
   return stopped;
 }

@@ -58,6 +58,7 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
     ifNoneMatch,
     query,
     ...(raw.headers.host === undefined ? {} : { host: raw.headers.host }),
+    ...((raw.socket as { encrypted?: boolean } | null)?.encrypted === true ? { secure: true } : {}),
     ...(error === undefined ? {} : { inputError: error }),
   };
 }
