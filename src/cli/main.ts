@@ -6,6 +6,7 @@ import { configureTree, type ExitSink } from './command-tree.ts';
 import { adminCommand } from './commands/admin.ts';
 import { certCommand } from './commands/cert.ts';
 import { clientCommands } from './commands/client.ts';
+import { openApiCommand } from './commands/openapi.ts';
 import { scenarioCommand } from './commands/scenario.ts';
 import { serveCommand } from './commands/serve.ts';
 import { CliError, EXIT } from './exit-codes.ts';
@@ -44,6 +45,7 @@ export function buildProgram(io: CommandIo, exit: ExitSink): Command {
     .addCommand(certCommand(ctx))
     .addCommand(scenarioCommand(ctx))
     .addCommand(adminCommand(ctx))
+    .addCommand(openApiCommand(ctx))
     .helpCommand('help [command]', 'show help for a command')
     .addHelpText('after', PROGRAM_HELP);
   configureTree(program, io);

@@ -112,7 +112,10 @@ export async function hmacSha256Hex(key: string, message: string | Uint8Array): 
     false,
     ['sign'],
   );
-  const data = typeof message === 'string' ? encoder.encode(message) : message;
+  // A Uint8Array over a SharedArrayBuffer is not a BufferSource in the DOM typings; callers pass plain ones.
+  const data = (typeof message === 'string' ? encoder.encode(message) : message) as Parameters<
+    typeof globalThis.crypto.subtle.sign
+  >[2];
   return hex(await globalThis.crypto.subtle.sign('HMAC', cryptoKey, data));
 }
 

@@ -3,3 +3,4 @@ export * from './errors.ts';
 export * from './phone-number.ts';
 export * from './scenario.ts';
 export * from './versions.ts';
+export * from './graph-routes.ts';

@@ -59,6 +59,7 @@ export function itemRequest(
     readonly appsecretProof: string | undefined;
     readonly authorization: string | undefined;
     readonly host: string | undefined;
+    readonly secure?: true | undefined;
   },
 ): GraphRequest {
   const url = item.relativeUrl.replace(/^\/+/, '');
@@ -84,6 +85,7 @@ export function itemRequest(
     query,
     inBatch: true,
     ...(batch.host === undefined ? {} : { host: batch.host }),
+    ...(batch.secure === true ? { secure: true } : {}),
   };
 }
 

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { servesEdge } from '../contract/graph-routes.ts';
 import { NEWEST_VERSION, type GraphVersion } from '../contract/versions.ts';
 import { canAccessWaba } from '../domain/access.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -297,8 +298,7 @@ export class GraphHandler {
       const waba = await store.getWaba(id);
       if (waba !== undefined && canAccessWaba(token, app, waba, 'any')) {
         await this.#count(exchange, app, waba);
-        if (path.rest.length > 1 || (path.rest.length === 1 && path.rest[0] !== 'phone_numbers'))
-          throw unknownPath(path.rest.join('/'));
+        if (!servesEdge('waba', path.rest)) throw unknownPath(path.rest.join('/'));
         const call = this.#call(request, exchange, token, app);
         return (await this.#graphObjects()).waba(call, waba, path.rest);
       }
@@ -326,6 +326,8 @@ export class GraphHandler {
     request: GraphRequest,
   ): Promise<RenderedBody> {
     const edge = path.rest[0];
+    // The served edges are rows of contract/graph-routes.ts; anything else is an unknown path.
+    if (!servesEdge('phoneNumber', path.rest)) throw unknownPath(path.rest.join('/'));
     if (edge !== undefined && path.rest.length === 1 && isLifecycleEdge(edge)) {
       this.#lifecycle.refuse(edge, effectiveMethod(request), token, context);
       const call = this.#call(request, exchange, token, context.app);
@@ -335,9 +337,7 @@ export class GraphHandler {
       const call = this.#call(request, exchange, token, context.app);
       return this.#profiles.edge(call, context, path.rest.slice(1));
     }
-    // Else `message_qrdls` and `message_qrdls/{code}`; anything else is an unknown path.
-    if (edge !== undefined && (edge !== 'message_qrdls' || path.rest.length > 2))
-      throw unknownPath(path.rest.join('/'));
+    // Else `message_qrdls` and `message_qrdls/{code}`.
     if (edge !== undefined) {
       const call = this.#call(request, exchange, token, context.app);
       return (await this.#graphObjects()).qrCodes(call, context.number, path.rest.slice(1));
@@ -421,6 +421,7 @@ export class GraphHandler {
       appsecretProof: request.params.appsecret_proof,
       authorization: request.authorization,
       host: request.host,
+      secure: request.secure,
     };
     const responses = await runBatch(
       items,

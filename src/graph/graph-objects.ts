@@ -83,9 +83,9 @@ export interface ObjectCall {
   readonly writeTime: TimeWriter;
 }
 
-/** Where links to phonegraph itself point: `--public-url`, else the request's Host. */
+/** Where links to phonegraph itself point: `--public-url`, else the request's scheme and Host. */
 export function baseUrl(deps: { readonly publicUrl: string | undefined }, request: GraphRequest): string {
-  return deps.publicUrl ?? `http://${request.host ?? 'localhost'}`;
+  return deps.publicUrl ?? `${request.secure === true ? 'https' : 'http'}://${request.host ?? 'localhost'}`;
 }
 
 function required(params: Readonly<Record<string, string>>, name: string): string {

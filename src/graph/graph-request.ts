@@ -14,6 +14,8 @@ export interface GraphRequest {
   readonly query?: string;
   /** The `Host` header: the base of paging links and image URLs without `--public-url`. */
   readonly host?: string;
+  /** The request came over TLS (the `--intercept` proxy): paging links and image URLs are https. */
+  readonly secure?: true;
   /** Set on the items of a batch: a batch cannot nest another. */
   readonly inBatch?: boolean;
   /** A failure found while reading the request (size, body parse), reported first. */

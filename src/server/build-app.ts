@@ -16,6 +16,7 @@ import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-di
 import type { Store } from '../store/store.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
 import { parseMultipartFields } from './multipart-body.ts';
+import { openApiRoutes } from './routes/openapi-routes.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
 
@@ -148,6 +149,10 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   });
   void fastify.register(graphRoutes, { graph });
   void fastify.register(qrImageRoutes, { store });
+  void fastify.register(
+    openApiRoutes,
+    options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl },
+  );
   void fastify.register(reservedPaths);
   void fastify.register(adminPlane, {
     prefix: '/__admin',

@@ -2,16 +2,21 @@ import type { AddressInfo } from 'node:net';
 import { scenarioSeed } from '../domain/state-loader.ts';
 import type { Store } from '../store/store.ts';
 import { buildApp, type BuildAppOptions, type PhonegraphApp } from './build-app.ts';
+import { startInterceptProxy, type InterceptOptions, type RunningIntercept } from './intercept-proxy.ts';
 
 export interface StartOptions extends BuildAppOptions {
   readonly host: string;
   readonly port: number;
+  /** `--intercept`: also listen as an HTTPS proxy that serves graph.facebook.com (intercept-proxy.ts). */
+  readonly intercept?: InterceptOptions;
 }
 
 export interface RunningServer {
   readonly app: PhonegraphApp;
   /** `http://HOST:PORT` with HOST as given (IPv6 in brackets) and the port actually bound. */
   readonly url: string;
+  /** Set when started with `intercept`. */
+  readonly intercept?: RunningIntercept;
   /** Stops accepting, lets in-flight requests finish (up to `graceMs`), closes the store. */
   close(graceMs?: number): Promise<void>;
 }
@@ -43,9 +48,17 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   await app.fastify.listen({ host: options.host, port: options.port });
   app.dispatcher.start();
   const address = app.fastify.server.address() as AddressInfo;
+  const intercept =
+    options.intercept === undefined
+      ? undefined
+      : await startInterceptProxy(app.fastify.server, options.intercept);
   return {
     app,
     url: formatListenUrl(options.host, address.port),
-    close: (graceMs = 10_000) => closeWithin(app, app.store, graceMs),
+    ...(intercept === undefined ? {} : { intercept }),
+    close: async (graceMs = 10_000) => {
+      await intercept?.close();
+      await closeWithin(app, app.store, graceMs);
+    },
   };
 }

@@ -8,7 +8,7 @@ import {
   type PhoneNumberFieldName,
   type QrImageFormat,
   type RetryInfo,
-} from '../../client/index.ts';
+} from '@phonegraph/client';
 import { Command } from 'commander';
 import { PHONE_NUMBER_FIELDS, type PhoneNumberFields } from '../../contract/phone-number.ts';
 import { parseDuration } from '../../domain/duration.ts';

@@ -10,6 +10,7 @@ import { loadScenario } from '../../domain/state-loader.ts';
 import { summarizeState } from '../../domain/state-summary.ts';
 import { tokenDigest } from '../../graph/access-token.ts';
 import { RedisWindow } from '../../limits/redis-window.ts';
+import { caDirFor } from '../../server/intercept-proxy.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
@@ -32,6 +33,7 @@ const SERVE_FLAGS = {
   'public-url': 'string',
   'log-level': 'string',
   'webhook-retry-window': 'string',
+  intercept: 'string',
 } as const;
 
 export type ServeFlagName = keyof typeof SERVE_FLAGS;
@@ -47,6 +49,7 @@ interface ServeSettings {
   readonly publicUrl: string | undefined;
   readonly logLevel: string;
   readonly webhookRetryWindowMs: number | undefined;
+  readonly interceptPort: number | undefined;
 }
 
 function str(value: string | boolean | undefined): string | undefined {
@@ -73,7 +76,11 @@ function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings 
       EXIT.usage,
     );
   }
+  const interceptText = str(values.intercept);
+  if (interceptText !== undefined && (!/^\d+$/.test(interceptText) || Number(interceptText) > 65_535))
+    throw new CliError(`--intercept must be a port 0-65535, got ${interceptText}`, EXIT.usage);
   return {
+    interceptPort: interceptText === undefined ? undefined : Number(interceptText),
     webhookRetryWindowMs,
     host: str(values.host) ?? '127.0.0.1',
     port,
@@ -186,6 +193,9 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
     ...(bucWindow === undefined ? {} : { bucWindow }),
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+    ...(settings.interceptPort === undefined
+      ? {}
+      : { intercept: { port: settings.interceptPort, host: '127.0.0.1', caDir: caDirFor(settings.db) } }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {
@@ -204,6 +214,15 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
   });
   // Hints are read before printing so the lines go out together; a shutdown racing them only loses hints.
   const hints = await startHints(server, startScenario).catch(() => []);
-  io.stdout([`phonegraph listening on ${server.url}`, ...hints].map((line) => `${line}\n`).join(''));
+  const intercept = server.intercept;
+  const interceptLines =
+    intercept === undefined
+      ? []
+      : [`HTTPS_PROXY=${intercept.proxyUrl} NODE_EXTRA_CA_CERTS=${intercept.caPath}`];
+  io.stdout(
+    [`phonegraph listening on ${server.url}`, ...interceptLines, ...hints]
+      .map((line) => `${line}\n`)
+      .join(''),
+  );
   return stopped;
 }

@@ -43,6 +43,13 @@ export function serveCommand(ctx: CommandContext): Command {
       }),
     )
     .addOption(
+      flag(
+        '--intercept <port>',
+        'also listen on 127.0.0.1:PORT as an HTTPS proxy serving graph.facebook.com (docs/clients.md)',
+        { env: env('intercept') },
+      ),
+    )
+    .addOption(
       flag('--postgres <url>', 'not available in this version yet (refused)', { env: env('postgres') }),
     )
     .action(async (options: Record<string, unknown>) => {

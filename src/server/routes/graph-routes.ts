@@ -25,7 +25,8 @@ const RESERVED_PREFIXES = ['/__admin/', '/__qr/', '/__dashboard/'];
 export function isReservedPath(url: string): boolean {
   return (
     url.startsWith('/__') &&
-    RESERVED_PREFIXES.some((prefix) => url.startsWith(prefix) || `${url}/` === prefix)
+    (RESERVED_PREFIXES.some((prefix) => url.startsWith(prefix) || `${url}/` === prefix) ||
+      /^\/__openapi\.json(?:\?|$)/.test(url))
   );
 }
 
@@ -57,6 +58,7 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
     ifNoneMatch,
     query,
     ...(raw.headers.host === undefined ? {} : { host: raw.headers.host }),
+    ...((raw.socket as { encrypted?: boolean } | null)?.encrypted === true ? { secure: true } : {}),
     ...(error === undefined ? {} : { inputError: error }),
   };
 }
