@@ -178,6 +178,9 @@ export const INVALID_PARAMETER = {
   bodyTooLarge: 'Request body exceeds 1048576 bytes',
   queryTooLarge: 'Query string exceeds 16384 bytes',
   bodyNotJson: 'Request body is not valid JSON',
+  bodyTooDeep: 'Request body nests deeper than {depth} levels',
+  malformedRequest: 'Malformed HTTP request',
+  headersTooLarge: 'Request headers exceed 65536 bytes',
   batchTooLarge: 'Too many requests in batch message. Maximum batch size is 50',
   dependencyFailed: 'Request {name} depended on by this request failed',
 } as const;

@@ -16,8 +16,15 @@ export function errorEnvelope(error: GraphError, fbtraceId: string): ErrorEnvelo
   return { error: body };
 }
 
-/** `WWW-Authenticate` value every Graph error carries. */
+/** Our choice (docs/fidelity.md): the header quotes at most this many characters of the message. */
+export const MAX_WWW_AUTHENTICATE_MESSAGE = 512;
+
+/** `WWW-Authenticate` value every Graph error carries; the body keeps the whole message. */
 export function wwwAuthenticate(error: GraphError): string {
   const kind = error.code === 190 ? 'invalid_token' : 'invalid_request';
-  return `OAuth "Facebook Platform" "${kind}" "${error.message}"`;
+  const message =
+    error.message.length > MAX_WWW_AUTHENTICATE_MESSAGE
+      ? error.message.slice(0, MAX_WWW_AUTHENTICATE_MESSAGE)
+      : error.message;
+  return `OAuth "Facebook Platform" "${kind}" "${message}"`;
 }

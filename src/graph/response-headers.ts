@@ -10,6 +10,8 @@ const SUCCESS_CACHE_CONTROL = 'private, no-cache, no-store, must-revalidate';
 
 export type HeaderList = [name: string, value: string][];
 
+export const NOSNIFF: [string, string] = ['X-Content-Type-Options', 'nosniff'];
+
 export interface HeaderInput {
   readonly contentType: string;
   readonly version: GraphVersion;
@@ -43,6 +45,8 @@ export function graphHeaders(input: HeaderInput): HeaderList {
     ['x-fb-rev', X_FB_REV],
   );
   if (input.etag !== undefined) headers.push(['ETag', input.etag]);
+  // Our choice (docs/fidelity.md §8): appended after the spec's headers.
+  headers.push(NOSNIFF);
   return headers;
 }
 
@@ -51,4 +55,5 @@ export const OPTIONS_HEADERS: HeaderList = [
   ['Access-Control-Allow-Origin', '*'],
   ['Access-Control-Allow-Methods', 'GET, POST, DELETE'],
   ['Access-Control-Allow-Headers', 'Authorization, Content-Type'],
+  NOSNIFF,
 ];

@@ -104,6 +104,7 @@ export function expectedHeaders(options: {
     'x-fb-rev': '1019131548',
   });
   if (options.etag !== undefined) headers.etag = options.etag;
+  headers['x-content-type-options'] = 'nosniff';
   return headers;
 }
 

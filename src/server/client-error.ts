@@ -1,0 +1,32 @@
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { GraphHandler } from '../graph/graph-handler.ts';
+
+interface ParserError extends Error {
+  code?: string;
+  rawPacket?: Buffer;
+}
+
+/**
+ * Node's HTTP parser refused the request (bad `Content-Length`, `\` or raw non-ASCII in the path,
+ * headers over 64 KiB): there is no request to route, so the answer is a minimal Graph error (code
+ * 100, HTTP/1.1, Graph's headers, no body on HEAD) and the connection closes (docs/fidelity.md).
+ */
+export function answerClientError(graph: GraphHandler, error: ParserError, socket: Duplex): void {
+  const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (
+    error.code === 'ECONNRESET' ||
+    error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ||
+    !socket.writable ||
+    inProgress?.headersSent === true
+  ) {
+    socket.destroy();
+    return;
+  }
+  const response = graph.malformed(error.code === 'HPE_HEADER_OVERFLOW' ? 'headersTooLarge' : 'malformedRequest');
+  const isHead = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
+  const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`];
+  for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
+  lines.push(`Content-Length: ${response.body.length}`, 'Connection: close', '', '');
+  socket.end(lines.join('\r\n') + (isHead ? '' : response.body));
+}
