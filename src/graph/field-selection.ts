@@ -156,18 +156,30 @@ export function compileSelection(
 }
 
 const MAX_CACHED_SELECTIONS = 2000;
+/** The cache also stops at this many characters of keys; longer `fields` values are compiled, not kept. */
+const MAX_CACHED_SELECTION_CHARS = 4 * 1_048_576;
+const MAX_CACHED_FIELDS_LENGTH = 4096;
 
 /** Compiled selections per (node type, version, fields); requests repeat the same few values. */
 export class SelectionCache {
   readonly #cache = new Map<string, Selection>();
+  #chars = 0;
 
   get(fields: string | undefined, node: NodeTypeDescriptor, version: GraphVersion): Selection {
     const cacheKey = `${node.typeName}\u0000${version}\u0000${fields ?? ''}`;
     let selection = this.#cache.get(cacheKey);
     if (selection === undefined) {
       selection = compileSelection(fields, node, version);
-      if (this.#cache.size >= MAX_CACHED_SELECTIONS) this.#cache.clear();
+      if (cacheKey.length > MAX_CACHED_FIELDS_LENGTH) return selection;
+      if (
+        this.#cache.size >= MAX_CACHED_SELECTIONS ||
+        this.#chars + cacheKey.length > MAX_CACHED_SELECTION_CHARS
+      ) {
+        this.#cache.clear();
+        this.#chars = 0;
+      }
       this.#cache.set(cacheKey, selection);
+      this.#chars += cacheKey.length;
     }
     return selection;
   }

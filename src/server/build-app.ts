@@ -66,7 +66,8 @@ function bodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
-    if (nestsDeeperThan(text)) return done(invalidParameter('bodyTooDeep', { depth: MAX_JSON_DEPTH }), undefined);
+    if (nestsDeeperThan(text))
+      return done(invalidParameter('bodyTooDeep', { depth: MAX_JSON_DEPTH }), undefined);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -86,7 +87,9 @@ function bodyParsers(app: FastifyInstance): void {
 
 /** A body read that failed because the client went away (reset, abort): not a server failure. */
 function isClientGone(raw: IncomingMessage, error: { code?: string }): boolean {
-  return error.code === 'ECONNRESET' || error.code === 'ECONNABORTED' || (raw.destroyed && raw.readableAborted);
+  return (
+    error.code === 'ECONNRESET' || error.code === 'ECONNABORTED' || (raw.destroyed && raw.readableAborted)
+  );
 }
 
 function asGraphInputError(error: { code?: string }): GraphError | undefined {

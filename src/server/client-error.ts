@@ -23,7 +23,9 @@ export function answerClientError(graph: GraphHandler, error: ParserError, socke
     socket.destroy();
     return;
   }
-  const response = graph.malformed(error.code === 'HPE_HEADER_OVERFLOW' ? 'headersTooLarge' : 'malformedRequest');
+  const response = graph.malformed(
+    error.code === 'HPE_HEADER_OVERFLOW' ? 'headersTooLarge' : 'malformedRequest',
+  );
   const isHead = error.rawPacket?.subarray(0, 5).toString('latin1') === 'HEAD ';
   const lines = [`HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`];
   for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);

@@ -10,7 +10,7 @@ import { tokenDigest } from '../../graph/access-token.ts';
 import { RedisWindow } from '../../limits/redis-window.ts';
 import { startServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
-import type { Store } from '../../store/store.ts';
+import { StoreOpenError, type Store } from '../../store/store.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { parseFlags } from '../flags.ts';
 import type { CommandIo } from '../command-io.ts';
@@ -150,7 +150,15 @@ async function demoHints(store: Store, url: string): Promise<string[]> {
 export async function serveCommand(args: readonly string[], io: CommandIo): Promise<number> {
   const settings = settingsFrom(args, io.env);
   const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
-  const store = new SqliteStore({ path: settings.db });
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore({ path: settings.db });
+  } catch (error) {
+    await bucWindow?.close();
+    // A database that cannot be opened for writing: the server cannot start (docs/cli.md, exit 1).
+    if (error instanceof StoreOpenError) throw new CliError(error.message, EXIT.failed);
+    throw error;
+  }
   let startScenario: ScenarioDocument;
   try {
     startScenario = await prepareState(store, settings);

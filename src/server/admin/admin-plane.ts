@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { StoreUnavailableError } from '../../store/store.ts';
+import { isStoreOutage } from '../../store/store.ts';
 import type { RequestLog } from '../request-log.ts';
 import { gateVerdict } from './admin-gate.ts';
 import { GraphError } from '../../graph/graph-error.ts';
@@ -55,9 +55,11 @@ function drainBounded(raw: FastifyRequest['raw']): void {
   raw.resume();
 }
 
-/** A read-only database is named as such; other outages keep the store's own words. */
-function storeFailureMessage(error: StoreUnavailableError): string {
-  return error.message;
+/** What the database said, without a stack or a path: e.g. "attempt to write a readonly database". */
+function storeFailureMessage(error: { message?: string; code?: string; cause?: unknown }): string {
+  const root = (error.cause ?? error) as { message?: string; code?: string };
+  const code = typeof root.code === 'string' ? ` (${root.code})` : '';
+  return `The database is unavailable: ${root.message ?? 'unknown failure'}${code}`;
 }
 
 /** Every admin route module; each registers its routes under `/__admin`. */
@@ -144,7 +146,7 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     if (error instanceof GraphError)
       return sendAdminError(reply, 400, 'validation_failed', 'Request body is not valid JSON');
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuseLargeBody(request, reply);
-    if (error instanceof StoreUnavailableError) {
+    if (isStoreOutage(error)) {
       request.log.error({ err: error }, 'admin request failed: store unavailable');
       return sendAdminError(reply, 503, 'unavailable', storeFailureMessage(error));
     }
