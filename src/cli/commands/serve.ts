@@ -1,4 +1,3 @@
-import { pino } from 'pino';
 import type { ScenarioDocument } from '../../contract/scenario.ts';
 import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
 import { systemClock } from '../../domain/clock.ts';
@@ -8,6 +7,7 @@ import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
 import { loadScenario } from '../../domain/state-loader.ts';
 import { tokenDigest } from '../../graph/access-token.ts';
 import { RedisWindow } from '../../limits/redis-window.ts';
+import { createLogger } from '../../server/logger.ts';
 import { startServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { StoreOpenError, type Store } from '../../store/store.ts';
@@ -167,7 +167,7 @@ export async function serveCommand(args: readonly string[], io: CommandIo): Prom
     await bucWindow?.close();
     throw error;
   }
-  const logger = pino({ level: settings.logLevel }, pino.destination(2));
+  const logger = createLogger({ level: settings.logLevel, pretty: process.stderr.isTTY === true });
   const server = await startServer({
     store,
     host: settings.host,
