@@ -2,6 +2,10 @@
 // nothing hangs, nothing leaks. graph-api.md §3 (order of checks), §8 (headers).
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../src/server/start.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
@@ -120,6 +124,27 @@ describe('hostile input over a real socket', { timeout: 180_000 }, () => {
     assert.equal((JSON.parse(exchange.body) as Envelope).error.code, 104);
   });
 
+  test('answers a 6 MB request line with the Graph error while the client is still sending (no reset)', async () => {
+    const { port } = new URL(server.url);
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, method: 'PUT', path: `/v21.0/${N}?fields=${'a'.repeat(6_000_000)}` },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(answer.status, 400);
+    assert.equal(
+      (JSON.parse(answer.body) as Envelope).error.message,
+      '(#100) Request headers exceed 65536 bytes',
+    );
+  });
+
   test('answers a refused HEAD without a body', async () => {
     const exchange = await rawRequest(
       server.url,
@@ -174,4 +199,51 @@ describe('hostile input over a real socket', { timeout: 180_000 }, () => {
     }
     assert.ok(store.cachedBytes - before < 1_000_000, `cache grew by ${store.cachedBytes - before} bytes`);
   });
+});
+
+test('logs a client that leaves mid-body at debug, not as an error', { timeout: 60_000 }, async () => {
+  const lines: { level: number; msg: string }[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      for (const line of String(chunk).split('\n'))
+        if (line !== '') lines.push(JSON.parse(line) as { level: number; msg: string });
+      callback();
+    },
+  });
+  const store = new SqliteStore({ path: ':memory:' });
+  await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
+  const own = await startServer({
+    store,
+    host: '127.0.0.1',
+    port: 0,
+    logger: pino({ level: 'debug' }, sink),
+  });
+  try {
+    const { port } = new URL(own.url);
+    const arrived = new Promise((resolve) => own.app.fastify.server.once('request', resolve));
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    socket.on('error', () => {});
+    socket.write(
+      `POST /v21.0/${N} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"a":`,
+    );
+    // Once the server is reading the body (it answers nothing yet), the client goes away.
+    await arrived;
+    socket.destroy();
+    for (
+      let attempt = 0;
+      attempt < 200 && !lines.some((line) => line.msg === 'client disconnected');
+      attempt++
+    )
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    assert.deepEqual(
+      lines.filter((line) => line.msg === 'client disconnected').map((line) => line.level),
+      [20],
+    );
+    assert.deepEqual(
+      lines.filter((line) => line.level >= 50),
+      [],
+    );
+  } finally {
+    await own.close();
+  }
 });

@@ -38,6 +38,21 @@ export interface FuzzSummary {
   readonly maxRssMiB: number;
   readonly serverErrorLines: number;
   readonly crashed: boolean;
+  /**
+   * HEAD requests over Node's 64 KiB header limit: the parser refuses them before the method is known,
+   * so the answer carries its body and the client reports excess bytes (docs/fidelity.md). Counted
+   * apart, not as violations.
+   */
+  readonly knownHeadOverflows: number;
+}
+
+/** Node's header limit as the server sets it. */
+const MAX_HEADER_BYTES = 65_536;
+
+function headerBytes(fuzz: FuzzRequest): number {
+  let bytes = fuzz.method.length + fuzz.path.length + 12;
+  for (const [name, value] of Object.entries(fuzz.headers)) bytes += name.length + value.length + 4;
+  return bytes;
 }
 
 /** No answer within this long is a hang. */
@@ -166,6 +181,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   const deadline = started + options.seconds * 1000;
   let sent = 0;
   let maxRss = rssMiB(server.child.pid);
+  let knownHeadOverflows = 0;
   const worker = async (): Promise<void> => {
     while (sent < options.requests && Date.now() < deadline && !crashed) {
       const index = sent++;
@@ -174,6 +190,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
       const method = fuzz.raw === undefined ? fuzz.method : 'RAW';
       const answer = fuzz.raw === undefined ? await send(url, agent, fuzz) : await sendRaw(url, fuzz.raw);
       const path = fuzz.path.length > 160 ? `${fuzz.path.slice(0, 160)}…(${fuzz.path.length})` : fuzz.path;
+      if (
+        typeof answer === 'string' &&
+        fuzz.method === 'HEAD' &&
+        fuzz.raw === undefined &&
+        headerBytes(fuzz) > MAX_HEADER_BYTES &&
+        !crashed
+      ) {
+        knownHeadOverflows++;
+        continue;
+      }
       if (typeof answer === 'string') {
         findings.push({ index, method, path, problem: crashed ? 'server crashed' : answer });
         continue;
@@ -220,6 +246,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     maxRssMiB: maxRss,
     serverErrorLines,
     crashed,
+    knownHeadOverflows,
   };
 }
 
@@ -232,6 +259,7 @@ export function formatSummary(summary: FuzzSummary, maxRssMiB: number): string {
     `fuzz seed=${summary.seed} requests=${summary.requests} duration=${summary.durationS.toFixed(1)}s (${(summary.requests / summary.durationS).toFixed(0)} req/s)`,
     `statuses: ${statuses}`,
     `server RSS max: ${summary.maxRssMiB.toFixed(0)} MiB (bound ${maxRssMiB} MiB); server error log lines: ${summary.serverErrorLines}`,
+    `known limitation: ${summary.knownHeadOverflows} HEAD requests over 64 KiB of headers answered with a body`,
     `invariant violations: ${summary.findings.length}`,
   ];
   for (const finding of summary.findings.slice(0, 20))
