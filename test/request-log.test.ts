@@ -4,7 +4,13 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { buildApp } from '../src/server/build-app.ts';
 import { redactUrl } from '../src/server/request-log.ts';
+import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { fixedClock, GRAPH_SCENARIO, ID, loadScenarioText } from './helpers/graph-app.ts';
 
 const BIN = fileURLToPath(new URL('../bin/phonegraph.js', import.meta.url));
 const TOKEN = 'EAAG-demo-acme-connect-token';
@@ -108,3 +114,43 @@ test('redacts every secret parameter, whatever its spelling in the query', () =>
   );
   assert.equal(redactUrl('/v21.0/1?access%5Ftoken=a'), '/v21.0/1?access%5Ftoken=[redacted]');
 });
+
+test(
+  'logs an injected fault as one info line without a stack, and no error line',
+  { timeout: 60_000 },
+  async () => {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of String(chunk).split('\n'))
+          if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+        callback();
+      },
+    });
+    const store = new SqliteStore({ path: ':memory:' });
+    await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
+    const app = buildApp({ store, clock: fixedClock, logger: pino({ level: 'info' }, sink) });
+    try {
+      const rule = await app.fastify.inject({
+        method: 'POST',
+        url: '/__admin/faults',
+        remoteAddress: '127.0.0.1',
+        payload: { action: { graph_error: { code: 2 } }, times: 1 },
+      });
+      assert.equal(rule.statusCode, 200, rule.body);
+      const answer = await app.fastify.inject({ url: `/v21.0/${ID.connected}?access_token=T-ALL` });
+      assert.equal((JSON.parse(answer.body) as { error: { code: number } }).error.code, 2);
+      const faults = lines.filter((line) => line.msg === 'injected fault');
+      assert.equal(faults.length, 1);
+      assert.equal(faults[0]?.level, 30);
+      assert.equal(faults[0]?.code, 2);
+      assert.equal(faults[0]?.err, undefined);
+      assert.deepEqual(
+        lines.filter((line) => Number(line.level) >= 50),
+        [],
+      );
+    } finally {
+      await app.fastify.close();
+    }
+  },
+);
