@@ -13,6 +13,8 @@ interface ParserError extends Error {
  * 100, HTTP/1.1, Graph's headers, no body on HEAD) and the connection closes (docs/fidelity.md).
  */
 export function answerClientError(graph: GraphHandler, error: ParserError, socket: Duplex): void {
+  // The parser reports again for every further chunk of a refused request: it is being drained.
+  if (answered.has(socket)) return;
   const inProgress = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   if (
     error.code === 'ECONNRESET' ||
@@ -33,8 +35,12 @@ export function answerClientError(graph: GraphHandler, error: ParserError, socke
   for (const [name, value] of response.headers) lines.push(`${name}: ${value}`);
   lines.push(`Content-Length: ${response.body.length}`, 'Connection: close', '', '');
   socket.end(lines.join('\r\n') + (isHead ? '' : response.body));
+  answered.add(socket);
   drainThenClose(socket);
 }
+
+/** Sockets already answered: later parser errors on them are the rest of the same refused request. */
+const answered = new WeakSet<Duplex>();
 
 /** How much of a refused request is read and dropped, and for how long, before the socket is reset. */
 const MAX_DRAIN_BYTES = 64 * 1_048_576;
