@@ -227,7 +227,9 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
   maxRss = Math.max(maxRss, rssMiB(server.child.pid));
   agent.destroy();
   const durationS = (Date.now() - started) / 1000;
-  if (crashed) findings.push({ index: sent, method: '-', path: '-', problem: 'server crashed' });
+  // Read before the server is stopped below: its exit then is not a crash.
+  const crashedDuringRun = crashed;
+  if (crashedDuringRun) findings.push({ index: sent, method: '-', path: '-', problem: 'server crashed' });
   else {
     const exited = new Promise((resolve) => server.child.once('exit', resolve));
     server.child.kill('SIGTERM');
@@ -245,7 +247,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzSummary> {
     findings,
     maxRssMiB: maxRss,
     serverErrorLines,
-    crashed,
+    crashed: crashedDuringRun,
     knownHeadOverflows,
   };
 }
