@@ -125,7 +125,7 @@ describe('Graph protocol in-process', () => {
     assert.match(JSON.parse(missing.body).error.message, /^Unsupported get request/);
   });
 
-  test('answers OPTIONS with 204 and only the CORS headers', async () => {
+  test('answers OPTIONS with 204 and only the CORS headers (and nosniff)', async () => {
     const response = await app.fastify.inject({ method: 'OPTIONS', url: `/v21.0/${N}` });
     assert.equal(response.statusCode, 204);
     assert.equal(response.body, '');
@@ -133,6 +133,7 @@ describe('Graph protocol in-process', () => {
       'access-control-allow-origin': '*',
       'access-control-allow-methods': 'GET, POST, DELETE',
       'access-control-allow-headers': 'Authorization, Content-Type',
+      'x-content-type-options': 'nosniff',
     });
   });
 
@@ -285,6 +286,7 @@ describe('Graph protocol over a real socket', () => {
       'x-fb-rev',
       'X-FB-Debug',
       'ETag',
+      'X-Content-Type-Options',
       'Content-Length',
       'Date',
       'Connection',

@@ -94,7 +94,8 @@ export function itemResult(response: GraphResponse, includeHeaders: boolean): Re
   const result: Record<string, unknown> = { code: response.status };
   if (includeHeaders) {
     result.headers = response.headers
-      .filter(([name]) => name !== 'x-fb-trace-id')
+      // Transport headers of the outer response only: the trace id and our nosniff.
+      .filter(([name]) => name !== 'x-fb-trace-id' && name !== 'X-Content-Type-Options')
       .map(([name, value]) => ({ name, value }));
   }
   result.body = response.body;

@@ -40,8 +40,14 @@ export function errorEnvelope(error: GraphError, fbtraceId: string, version: Gra
   return { error: body };
 }
 
-/** `WWW-Authenticate` value every Graph error carries. */
+/** Our choice (docs/fidelity.md): the header quotes at most this many characters of the message. */
+export const MAX_WWW_AUTHENTICATE_MESSAGE = 512;
+
+/** `WWW-Authenticate` value every Graph error carries; the body keeps the whole message. */
 export function wwwAuthenticate(error: GraphError, version: GraphVersion): string {
   const kind = error.code === 190 ? 'invalid_token' : 'invalid_request';
-  return `OAuth "Facebook Platform" "${kind}" "${errorMessage(error, version)}"`;
+  const full = errorMessage(error, version);
+  const message =
+    full.length > MAX_WWW_AUTHENTICATE_MESSAGE ? full.slice(0, MAX_WWW_AUTHENTICATE_MESSAGE) : full;
+  return `OAuth "Facebook Platform" "${kind}" "${message}"`;
 }

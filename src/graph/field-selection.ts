@@ -174,10 +174,14 @@ export function compileSelection(
 }
 
 const MAX_CACHED_SELECTIONS = 2000;
+/** The cache also stops at this many characters of keys; longer `fields` values are compiled, not kept. */
+const MAX_CACHED_SELECTION_CHARS = 4 * 1_048_576;
+const MAX_CACHED_FIELDS_LENGTH = 4096;
 
 /** Compiled selections per (node type, version, fields); requests repeat the same few values. */
 export class SelectionCache {
   readonly #cache = new Map<NodeTypeDescriptor, Map<string, Selection>>();
+  #chars = 0;
 
   get(fields: string | undefined, node: NodeTypeDescriptor, version: GraphVersion): Selection {
     let byNode = this.#cache.get(node);
@@ -189,8 +193,18 @@ export class SelectionCache {
     let selection = byNode.get(cacheKey);
     if (selection === undefined) {
       selection = compileSelection(fields, node, version);
-      if (byNode.size >= MAX_CACHED_SELECTIONS) byNode.clear();
+      if (cacheKey.length > MAX_CACHED_FIELDS_LENGTH) return selection;
+      if (
+        byNode.size >= MAX_CACHED_SELECTIONS ||
+        this.#chars + cacheKey.length > MAX_CACHED_SELECTION_CHARS
+      ) {
+        this.#cache.clear();
+        this.#chars = 0;
+        byNode = new Map();
+        this.#cache.set(node, byNode);
+      }
       byNode.set(cacheKey, selection);
+      this.#chars += cacheKey.length;
     }
     return selection;
   }

@@ -6,7 +6,8 @@ import {
   type CatalogueRow,
   type GraphErrorType,
 } from '../contract/errors.ts';
-import { StoreUnavailableError } from '../store/store.ts';
+import { WindowUnavailableError } from '../limits/buc-window.ts';
+import { isStoreOutage } from '../store/store.ts';
 import { formatPacificTime } from './graph-time.ts';
 
 /** Everything the renderer needs to write an error envelope; built only by the constructors below. */
@@ -90,9 +91,9 @@ export const temporarilyUnavailable = (cause?: unknown): GraphError => {
   return new GraphError('temporarilyUnavailable', row, row.message, { cause });
 };
 
-/** Any thrown value as a GraphError: unknown exceptions become code 1, store outages code 2. */
+/** Any thrown value as a GraphError: unknown exceptions become code 1, store and Redis outages code 2. */
 export function toGraphError(error: unknown): GraphError {
   if (error instanceof GraphError) return error;
-  if (error instanceof StoreUnavailableError) return temporarilyUnavailable(error);
+  if (isStoreOutage(error) || error instanceof WindowUnavailableError) return temporarilyUnavailable(error);
   return unknownError(error);
 }

@@ -28,6 +28,7 @@ import {
   GraphError,
   invalidParameter,
   toGraphError,
+  unknownError,
   unknownPath,
   unsupportedRequest,
 } from './graph-error.ts';
@@ -45,6 +46,7 @@ import { encodeGraphJson, escapeHeaderValue } from './wire-json.ts';
 
 export interface GraphLogger {
   error(details: Record<string, unknown>, message: string): void;
+  info(details: Record<string, unknown>, message: string): void;
 }
 
 export interface GraphHandlerDeps {
@@ -68,6 +70,8 @@ interface OutputOptions {
 }
 
 const CALLBACK_SHAPE = /^[A-Za-z0-9_.$]+$/;
+/** Our choice (docs/fidelity.md): a longer JSONP callback name is ignored (plain JSON). */
+export const MAX_CALLBACK_LENGTH = 256;
 const TUNNELLED_METHODS = new Set(['GET', 'POST', 'DELETE']);
 
 function isTrue(value: string | undefined): boolean {
@@ -79,7 +83,10 @@ function outputOptions(params: Readonly<Record<string, string>>): OutputOptions 
   return {
     pretty: isTrue(params.pretty),
     suppressHttpCode: isTrue(params.suppress_http_code),
-    callback: callback !== undefined && CALLBACK_SHAPE.test(callback) ? callback : undefined,
+    callback:
+      callback !== undefined && callback.length <= MAX_CALLBACK_LENGTH && CALLBACK_SHAPE.test(callback)
+        ? callback
+        : undefined,
   };
 }
 
@@ -501,12 +508,51 @@ export class GraphHandler {
       ...(etag === undefined ? {} : { etag }),
     });
     if (etag !== undefined && etagMatches(request.ifNoneMatch, etag))
-      return { status: 304, headers, body: '' };
-    return { status: 200, headers, body };
+      return { status: 304, headers, body: '', traceId: exchange.traceId };
+    return { status: 200, headers, body, traceId: exchange.traceId };
+  }
+
+  /**
+   * A code-1 answer for a throw outside `handle` (after the request was taken over from the framework):
+   * logged with its cause, never echoed; the connection closes after it.
+   */
+  unexpected(cause: unknown): GraphResponse {
+    const exchange: Exchange = {
+      version: NEWEST_VERSION,
+      traceId: this.#deps.ids.traceId(),
+      requestId: this.#deps.ids.requestId(),
+      debugId: this.#deps.ids.debugId(),
+      output: outputOptions({}),
+      method: 'GET',
+      expiredVersion: null,
+      known: null,
+    };
+    return { ...this.#failure(unknownError(cause), exchange, cause), close: true };
+  }
+
+  /** A request Node's HTTP parser refused: a minimal Graph error (code 100), the connection then closes. */
+  malformed(detail: 'malformedRequest' | 'headersTooLarge'): GraphResponse {
+    const exchange: Exchange = {
+      version: NEWEST_VERSION,
+      traceId: this.#deps.ids.traceId(),
+      requestId: this.#deps.ids.requestId(),
+      debugId: this.#deps.ids.debugId(),
+      output: outputOptions({}),
+      method: 'GET',
+      expiredVersion: null,
+      known: null,
+    };
+    return { ...this.#failure(invalidParameter(detail), exchange, undefined), close: true };
   }
 
   #failure(error: GraphError, exchange: Exchange, cause: unknown): GraphResponse {
-    if (error.code === 1 || error.code === 2) {
+    if (error.key === 'injected') {
+      // An injected fault is asked for: one line, no stack (docs/faults.md).
+      this.#deps.logger.info(
+        { code: error.code, subcode: error.subcode, fbtrace_id: exchange.traceId },
+        'injected fault',
+      );
+    } else if (error.code === 1 || error.code === 2) {
       this.#deps.logger.error({ err: error.cause ?? cause, fbtrace_id: exchange.traceId }, error.message);
     }
     const body = this.#encode(errorEnvelope(error, exchange.traceId, exchange.version), exchange.output);
@@ -521,6 +567,13 @@ export class GraphHandler {
       ...(exchange.buc === undefined ? {} : { bucUsage: this.#deps.buc.finish(exchange.buc) }),
     });
     const status = exchange.output.suppressHttpCode ? 200 : error.httpStatus;
-    return { status, headers, body };
+    return {
+      status,
+      headers,
+      body,
+      traceId: exchange.traceId,
+      errorCode: error.code,
+      errorSubcode: error.subcode,
+    };
   }
 }

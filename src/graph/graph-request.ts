@@ -29,6 +29,12 @@ export interface GraphResponse {
   readonly body: string;
   /** A fault rule dropped the connection: the writer destroys the socket instead of answering. */
   readonly drop?: true;
+  /** For the request log: the trace id and, on an error, its code and subcode. */
+  readonly traceId?: string;
+  readonly errorCode?: number;
+  readonly errorSubcode?: number | undefined;
+  /** The writer closes the connection after this answer (a failure after the request was taken over). */
+  readonly close?: true;
 }
 
 /** Flattens a parsed query or body into single strings; a repeated key keeps its last value. */

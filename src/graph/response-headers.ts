@@ -10,6 +10,8 @@ const SUCCESS_CACHE_CONTROL = 'private, no-cache, no-store, must-revalidate';
 
 export type HeaderList = [name: string, value: string][];
 
+export const NOSNIFF: [string, string] = ['X-Content-Type-Options', 'nosniff'];
+
 export interface HeaderInput {
   readonly contentType: string;
   readonly version: GraphVersion;
@@ -45,6 +47,8 @@ export function graphHeaders(input: HeaderInput): HeaderList {
     ['X-FB-Debug', input.debugId],
   );
   if (input.etag !== undefined) headers.push(['ETag', input.etag]);
+  // Our choice (docs/fidelity.md §8): appended after the spec's headers.
+  headers.push(NOSNIFF);
   return headers;
 }
 
@@ -53,4 +57,5 @@ export const OPTIONS_HEADERS: HeaderList = [
   ['Access-Control-Allow-Origin', '*'],
   ['Access-Control-Allow-Methods', 'GET, POST, DELETE'],
   ['Access-Control-Allow-Headers', 'Authorization, Content-Type'],
+  NOSNIFF,
 ];

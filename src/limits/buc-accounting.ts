@@ -10,6 +10,7 @@ import {
   type Admission,
   type BucWindow,
   type TimeBudgets,
+  WindowUnavailableError,
 } from './buc-window.ts';
 
 /** One counted call: what admission saw and when its handler started. */
@@ -56,7 +57,14 @@ export class BucAccounting {
   async admit(app: AppRecord, waba: WabaRecord, nowMs: number): Promise<BucTicket> {
     const limit = await this.limitOf(app, waba);
     const key = bucKey(app.id, waba.id);
-    const admission = await this.window.admit(key, limit, nowMs);
+    let admission: Admission;
+    try {
+      admission = await this.window.admit(key, limit, nowMs);
+    } catch (error) {
+      throw new WindowUnavailableError(`rate-limit window (${this.window.kind}) unavailable`, {
+        cause: error,
+      });
+    }
     return { key, wabaId: waba.id, limit, admission, nowMs, startedAt: performance.now() };
   }
 

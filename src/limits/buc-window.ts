@@ -40,6 +40,16 @@ export interface BucWindow {
   /** Forgets every window (admin reset of the state). */
   clear(): Promise<void>;
   close(): Promise<void>;
+  /** Checks the backend answers (Redis PING); absent for process memory, which cannot be down. */
+  ping?(): Promise<void>;
+}
+
+/** The window's backend (Redis) could not be reached: Graph answers code 2, the transient error. */
+export class WindowUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WindowUnavailableError';
+  }
 }
 
 export function bucKey(appId: string, wabaId: string): string {

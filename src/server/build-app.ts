@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { parse as parseQueryString } from 'node:querystring';
 import Fastify, { LogController, type FastifyInstance, type FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
@@ -14,11 +15,22 @@ import { CachedStore } from '../store/cached-store.ts';
 import type { ScenarioDocument } from '../contract/scenario.ts';
 import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
+import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
 import { parseMultipartFields } from './multipart-body.ts';
 import { openApiRoutes } from './routes/openapi-routes.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
-import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
+import {
+  graphRoutes,
+  isBodylessGraphRequest,
+  isUnroutedGraphRequest,
+  sendGraph,
+  serveGraph,
+  type GraphRouteDeps,
+} from './routes/graph-routes.ts';
+import { answerClientError } from './client-error.ts';
+import { redactUrl, RequestLog } from './request-log.ts';
+import { sendAdminError } from './admin/admin-errors.ts';
 
 export const MAX_BODY_BYTES = 1_048_576;
 
@@ -56,6 +68,8 @@ function bodyParsers(app: FastifyInstance): void {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, {});
+    if (nestsDeeperThan(text))
+      return done(invalidParameter('bodyTooDeep', { depth: MAX_JSON_DEPTH }), undefined);
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -82,6 +96,13 @@ function bodyParsers(app: FastifyInstance): void {
   // Other bodies carry no Graph parameters; they are read (and bounded) but ignored.
   app.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) =>
     done(null, request.headers['content-type'] === undefined ? parseQueryString(String(body)) : {}),
+  );
+}
+
+/** A body read that failed because the client went away (reset, abort): not a server failure. */
+function isClientGone(raw: IncomingMessage, error: { code?: string }): boolean {
+  return (
+    error.code === 'ECONNRESET' || error.code === 'ECONNABORTED' || (raw.destroyed && raw.readableAborted)
   );
 }
 
@@ -118,6 +139,8 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     dispatcher,
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
   });
+  const log = new RequestLog(logger);
+  const routeDeps: GraphRouteDeps = { graph, log };
   const fastify = Fastify({
     loggerInstance: logger,
     // Per-request log lines cost more than the read path itself; errors are logged by the handler.
@@ -125,29 +148,45 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     bodyLimit: MAX_BODY_BYTES,
     routerOptions: { maxParamLength: 65_536 },
     // Node's default 16 KiB header limit would answer 431 before Graph's own query-size error.
-    serverFactory: (handler): Server =>
-      createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) => {
-        if (isBodylessGraphRequest(req))
-          void serveGraph(graph, req, res, undefined).catch(() => res.destroy());
+    serverFactory: (handler): Server => {
+      const server = createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) => {
+        if (isBodylessGraphRequest(req) || isUnroutedGraphRequest(req))
+          void serveGraph(routeDeps, req, res, undefined).catch(() => res.destroy());
         else handler(req, res);
-      }),
+      });
+      server.on('clientError', (error: Error, socket: Duplex) => answerClientError(graph, error, socket));
+      return server;
+    },
     // Request logging is off, so a per-request child logger would be pure cost.
     childLoggerFactory: (logger) => logger,
     frameworkErrors: (error, request, reply) => {
-      void sendGraph(graph, request, reply, asGraphInputError(error as { code?: string }));
+      void sendGraph(routeDeps, request, reply, asGraphInputError(error as { code?: string }));
     },
   });
   bodyParsers(fastify);
+  // Every answer says what it is: no content sniffing (the Graph writer adds it to Graph's headers).
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.header('X-Content-Type-Options', 'nosniff');
+    done();
+  });
+  fastify.setNotFoundHandler(async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
   fastify.setErrorHandler(async (error, request, reply) => {
+    if (isClientGone(request.raw, error as { code?: string })) {
+      // The client left mid-request: nothing to answer, nothing wrong with the server.
+      request.log.debug({ url: redactUrl(request.url) }, 'client disconnected');
+      reply.hijack();
+      request.raw.destroy();
+      return;
+    }
     // Anything Fastify itself raises that is not a known input failure is a bug: code 1, logged.
     await sendGraph(
-      graph,
+      routeDeps,
       request,
       reply,
       asGraphInputError(error as { code?: string }) ?? unknownError(error),
     );
   });
-  void fastify.register(graphRoutes, { graph });
+  void fastify.register(graphRoutes, routeDeps);
   void fastify.register(qrImageRoutes, { store });
   void fastify.register(
     openApiRoutes,
@@ -163,6 +202,8 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     dispatcher,
     startScenario: options.startScenario,
     adminToken: options.adminToken,
+    publicUrl: options.publicUrl,
+    log,
   });
   fastify.addHook('onClose', async () => buc.window.close());
   return { fastify, store, clock, buc, faults, dispatcher };

@@ -24,34 +24,91 @@ import type {
 import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
 
 const MAX_ENTRIES = 250_000;
+/** Each cache also stops at this many (estimated) bytes of keys and values. */
+export const MAX_CACHE_BYTES = 256 * 1_048_576;
+/** Longer than any real Graph id (phone and WABA ids have 15-16 digits): looked up, never cached. */
+export const MAX_CACHED_ID_LENGTH = 20;
+/** What a cache entry costs beyond its key and value: the map slot and the record's object. */
+const ENTRY_OVERHEAD_BYTES = 96;
 
-/** A bounded map that forgets everything when full: writes are rare, reads repeat. */
+/** A rough size of a record: its strings (2 bytes a character) and a slot per field; nested objects as JSON. */
+export function approximateBytes(value: unknown): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'string') return value.length * 2;
+  if (typeof value !== 'object') return 8;
+  let bytes = 0;
+  for (const field of Object.values(value as Record<string, unknown>)) {
+    if (typeof field === 'string') bytes += 16 + field.length * 2;
+    else if (field !== null && typeof field === 'object') bytes += 16 + JSON.stringify(field).length * 2;
+    else bytes += 16;
+  }
+  return bytes;
+}
+
+/**
+ * A bounded map that forgets everything when full (entries or bytes): writes are rare, reads repeat.
+ * Misses are cached too (as null), so unknown ids cost one database read each, not one per request;
+ * keys longer than a real id are never kept.
+ */
 class ReadCache<V> {
   readonly #entries = new Map<string, V | null>();
+  readonly #maxBytes: number;
+  readonly #maxKeyLength: number;
+  #bytes = 0;
+
+  constructor(maxKeyLength: number = MAX_CACHED_ID_LENGTH, maxBytes: number = MAX_CACHE_BYTES) {
+    this.#maxKeyLength = maxKeyLength;
+    this.#maxBytes = maxBytes;
+  }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  set(key: string, value: V): void {
-    if (this.#entries.size >= MAX_ENTRIES) return;
+  /** Estimated bytes held (keys, values, overhead). */
+  get bytes(): number {
+    return this.#bytes;
+  }
+
+  #cost(key: string, value: V | null): number {
+    return ENTRY_OVERHEAD_BYTES + key.length * 2 + approximateBytes(value);
+  }
+
+  /** Keeps `value` unless the cache is full; returns whether it did (warming stops when it does not). */
+  set(key: string, value: V): boolean {
+    const cost = this.#cost(key, value);
+    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + cost > this.#maxBytes) return false;
+    this.#remember(key, value, cost);
+    return true;
+  }
+
+  #remember(key: string, value: V | null, cost: number): void {
+    const previous = this.#entries.get(key);
+    if (previous !== undefined) this.#bytes -= this.#cost(key, previous);
     this.#entries.set(key, value);
+    this.#bytes += cost;
   }
 
   async get(key: string, load: (key: string) => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.#entries.get(key);
     if (hit !== undefined) return hit ?? undefined;
     const value = await load(key);
-    if (this.#entries.size >= MAX_ENTRIES) this.#entries.clear();
-    this.#entries.set(key, value ?? null);
+    if (key.length > this.#maxKeyLength) return value;
+    const cost = this.#cost(key, value ?? null);
+    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + cost > this.#maxBytes) this.clear();
+    this.#remember(key, value ?? null, cost);
     return value;
   }
 
   clear(): void {
     this.#entries.clear();
+    this.#bytes = 0;
   }
 
   delete(key: string): void {
+    const previous = this.#entries.get(key);
+    if (previous === undefined) return;
+    this.#bytes -= this.#cost(key, previous);
     this.#entries.delete(key);
   }
 }
@@ -68,9 +125,11 @@ export class CachedStore implements Store {
   readonly #numbers = new ReadCache<PhoneNumberRecord>();
   readonly #wabas = new ReadCache<WabaRecord>();
   readonly #apps = new ReadCache<AppRecord>();
-  readonly #tokens = new ReadCache<TokenRecord>();
+  /** Keyed by token digest (a fixed-length hash), not by the token. */
+  readonly #tokens = new ReadCache<TokenRecord>(128);
   readonly #activeWabas = new ReadCache<boolean>();
-  readonly #pairLimits = new ReadCache<RateLimitOverride>();
+  /** Keyed by `app:waba`. */
+  readonly #pairLimits = new ReadCache<RateLimitOverride>(2 * MAX_CACHED_ID_LENGTH + 1);
 
   constructor(inner: Store) {
     this.#inner = inner;
@@ -78,6 +137,18 @@ export class CachedStore implements Store {
 
   get kind(): Store['kind'] {
     return this.#inner.kind;
+  }
+
+  /** Estimated bytes held by every read cache (tests and docs/reliability.md). */
+  get cachedBytes(): number {
+    return (
+      this.#numbers.bytes +
+      this.#wabas.bytes +
+      this.#apps.bytes +
+      this.#tokens.bytes +
+      this.#activeWabas.bytes +
+      this.#pairLimits.bytes
+    );
   }
 
   invalidate(): void {
@@ -97,7 +168,7 @@ export class CachedStore implements Store {
     let after: string | null = null;
     while (this.#numbers.size < MAX_ENTRIES) {
       const page = await this.#inner.scanPhoneNumbers(after, pageSize);
-      for (const number of page) this.#numbers.set(number.id, number);
+      for (const number of page) if (!this.#numbers.set(number.id, number)) return this.#numbers.size;
       const last = page.at(-1);
       if (last === undefined || page.length < pageSize) break;
       after = last.id;

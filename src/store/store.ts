@@ -161,6 +161,27 @@ export interface RateLimitTarget {
  * A store failure the client may retry (Graph code 2): the database is busy, locked or unreachable.
  * Anything else a store throws is a bug (code 1).
  */
+/** Driver error codes meaning the database cannot serve now: read-only file, busy, locked, I/O, full. */
+const OUTAGE_CODE = /^SQLITE_(READONLY|CANTOPEN|BUSY|LOCKED|IOERR|FULL)/;
+
+/**
+ * Whether a failure is the database's, not the request's: a StoreUnavailableError or a driver error
+ * with an outage code (writes not wrapped by the store surface as the driver's own errors).
+ */
+export function isStoreOutage(error: unknown): boolean {
+  if (error instanceof StoreUnavailableError) return true;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && OUTAGE_CODE.test(code);
+}
+
+/** The store could not be opened for writing at start (docs/cli.md: exit 1); the message names the path. */
+export class StoreOpenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreOpenError';
+  }
+}
+
 export class StoreUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

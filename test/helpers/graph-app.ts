@@ -110,6 +110,7 @@ export function expectedHeaders(options: {
     'x-fb-debug': DEBUG_ID,
   });
   if (options.etag !== undefined) headers.etag = options.etag;
+  headers['x-content-type-options'] = 'nosniff';
   return headers;
 }
 

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 /** A private redis-server on a free loopback port, no persistence; never the system one. */
 export interface PrivateRedis {
   readonly url: string;
+  readonly port: number;
   stop(): Promise<void>;
 }
 
@@ -37,8 +38,9 @@ async function waitForPing(url: string, child: ChildProcess): Promise<void> {
   throw new Error('redis-server did not answer PING');
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+/** `port`: restart one that was stopped on the same port (a client then reconnects by itself). */
+export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
+  port ??= await freePort();
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
@@ -48,6 +50,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
   await waitForPing(url, child);
   return {
     url,
+    port,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();

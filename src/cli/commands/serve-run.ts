@@ -1,5 +1,4 @@
 // What `phonegraph serve` does once its flags are parsed; serve.ts loads it only when serve runs.
-import { pino } from 'pino';
 import type { ScenarioDocument } from '../../contract/scenario.ts';
 import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
 import { systemClock } from '../../domain/clock.ts';
@@ -11,9 +10,10 @@ import { summarizeState } from '../../domain/state-summary.ts';
 import { tokenDigest } from '../../graph/access-token.ts';
 import { RedisWindow } from '../../limits/redis-window.ts';
 import { caDirFor } from '../../server/intercept-proxy.ts';
+import { createLogger } from '../../server/logger.ts';
 import { startServer, type RunningServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
-import type { Store } from '../../store/store.ts';
+import { StoreOpenError, type Store } from '../../store/store.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
 import { withEnv, type FlagValues } from '../flags.ts';
 import { LOG_LEVELS } from './serve.ts';
@@ -171,7 +171,15 @@ async function startHints(server: RunningServer, startScenario: ScenarioDocument
 export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
   const settings = settingsFrom(flags, io.env);
   const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
-  const store = new SqliteStore({ path: settings.db });
+  let store: SqliteStore;
+  try {
+    store = new SqliteStore({ path: settings.db });
+  } catch (error) {
+    await bucWindow?.close();
+    // A database that cannot be opened for writing: the server cannot start (docs/cli.md, exit 1).
+    if (error instanceof StoreOpenError) throw new CliError(error.message, EXIT.failed);
+    throw error;
+  }
   let startScenario: ScenarioDocument;
   try {
     startScenario = await prepareState(store, settings);
@@ -180,7 +188,7 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     await bucWindow?.close();
     throw error;
   }
-  const logger = pino({ level: settings.logLevel }, pino.destination(2));
+  const logger = createLogger({ level: settings.logLevel, pretty: process.stderr.isTTY === true });
   const server = await startServer({
     store,
     host: settings.host,

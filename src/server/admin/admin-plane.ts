@@ -1,5 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { performance } from 'node:perf_hooks';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isStoreOutage } from '../../store/store.ts';
+import type { RequestLog } from '../request-log.ts';
+import { gateVerdict } from './admin-gate.ts';
 import { GraphError } from '../../graph/graph-error.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { sendAdminError } from './admin-errors.ts';
@@ -18,10 +22,47 @@ import { wabaRoutes } from './routes/waba-routes.ts';
 export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
   readonly adminToken: string | undefined;
+  /** `--public-url`: its host and origin count as the server's own (admin-gate.ts). */
+  readonly publicUrl: string | undefined;
+  readonly log: RequestLog;
 }
 
 /** Admin bodies are small JSON documents; a whole scenario fits well inside this. */
 export const MAX_ADMIN_BODY_BYTES = 16 * 1_048_576;
+
+/**
+ * 413 before the body is read (or as soon as it passes the bound); the answer asks the client to
+ * close, and the rest of the upload is drained (bounded) so the client sees the answer, not a reset.
+ */
+function refuseLargeBody(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const raw = request.raw;
+  drainBounded(raw);
+  return sendAdminError(
+    reply.header('Connection', 'close'),
+    413,
+    'validation_failed',
+    `Request body exceeds ${MAX_ADMIN_BODY_BYTES} bytes`,
+  );
+}
+
+/** How much of a refused upload is read and dropped before the socket is simply closed. */
+const MAX_DRAIN_BYTES = 64 * 1_048_576;
+
+function drainBounded(raw: FastifyRequest['raw']): void {
+  let drained = 0;
+  raw.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > MAX_DRAIN_BYTES) raw.socket.destroy();
+  });
+  raw.resume();
+}
+
+/** What the database said, without a stack or a path: e.g. "attempt to write a readonly database". */
+function storeFailureMessage(error: { message?: string; code?: string; cause?: unknown }): string {
+  const root = (error.cause ?? error) as { message?: string; code?: string };
+  const code = typeof root.code === 'string' ? ` (${root.code})` : '';
+  return `The database is unavailable: ${root.message ?? 'unknown failure'}${code}`;
+}
 
 /** Every admin route module; each registers its routes under `/__admin`. */
 const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[] = [
@@ -73,10 +114,34 @@ export async function reservedPaths(app: FastifyInstance): Promise<void> {
 
 /** `/__admin/…`: the control plane (control-plane.md §3). */
 export async function adminPlane(app: FastifyInstance, options: AdminPlaneOptions): Promise<void> {
+  const gate = { adminToken: options.adminToken, publicUrl: options.publicUrl };
   app.addHook('onRequest', async (request, reply) => {
-    if (!admitted(request, options.adminToken)) return sendAdminError(reply, 404, 'not_found', 'Not found');
+    const verdict = admitted(request, options.adminToken) ? gateVerdict(request, gate) : 'hide';
+    if (verdict === 'hide') return sendAdminError(reply, 404, 'not_found', 'Not found');
+    if (verdict === 'media_type') {
+      return sendAdminError(
+        reply,
+        415,
+        'validation_failed',
+        'Admin requests with a body must send Content-Type: application/json',
+      );
+    }
+    // Refused before reading: the connection closes once the answer is out (the rest is not read).
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (length > MAX_ADMIN_BODY_BYTES) return refuseLargeBody(request, reply);
     return undefined;
   });
+  if (options.log.enabled) {
+    app.addHook('onResponse', async (request, reply) => {
+      options.log.write({
+        plane: 'admin',
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        startedAt: performance.now() - reply.elapsedTime,
+      });
+    });
+  }
   app.addHook('onRoute', (route) => {
     route.bodyLimit ??= MAX_ADMIN_BODY_BYTES;
   });
@@ -84,18 +149,17 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     // The shared JSON parser reports unparsable bodies as a Graph error; here they are plain 400s.
     if (error instanceof GraphError)
       return sendAdminError(reply, 400, 'validation_failed', 'Request body is not valid JSON');
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendAdminError(
-        reply,
-        413,
-        'validation_failed',
-        `Request body exceeds ${MAX_ADMIN_BODY_BYTES} bytes`,
-      );
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return refuseLargeBody(request, reply);
+    if (isStoreOutage(error)) {
+      request.log.error({ err: error }, 'admin request failed: store unavailable');
+      return sendAdminError(reply, 503, 'unavailable', storeFailureMessage(error));
     }
     const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) request.log.error({ err: error }, 'admin request failed');
-    const message = status === 500 ? 'Internal error' : (error.message ?? 'Bad request');
-    return sendAdminError(reply, status, 'validation_failed', message);
+    if (status === 500) {
+      request.log.error({ err: error }, 'admin request failed');
+      return sendAdminError(reply, 500, 'internal_error', 'Internal error');
+    }
+    return sendAdminError(reply, status, 'validation_failed', error.message ?? 'Bad request');
   });
   const deps: AdminDeps = {
     store: options.store,

@@ -3,6 +3,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphHandler } from '../../graph/graph-handler.ts';
 import { invalidParameter, type GraphError } from '../../graph/graph-error.ts';
+import type { RequestLog } from '../request-log.ts';
 import { flattenParams, type GraphRequest, type GraphResponse } from '../../graph/graph-request.ts';
 
 export const MAX_QUERY_BYTES = 16_384;
@@ -77,31 +78,66 @@ export function writeGraphResponse(raw: ServerResponse, method: string, response
   for (const [name, value] of response.headers) flat.push(name, value);
   if (response.status !== 304 && response.status !== 204)
     flat.push('Content-Length', String(response.body.length));
+  if (response.close === true) flat.push('Connection', 'close');
   raw.writeHead(response.status, flat);
   raw.end(method === 'HEAD' || response.status === 304 ? undefined : response.body);
 }
 
+/** The route's dependencies: the protocol handler and the request log. */
+export interface GraphRouteDeps {
+  readonly graph: GraphHandler;
+  readonly log: RequestLog;
+}
+
+/**
+ * Answers one Graph request. Whatever throws on the way (the request is ours, not the framework's,
+ * by now) still gets a code-1 envelope and a closed connection: never a hang.
+ */
 export async function serveGraph(
-  graph: GraphHandler,
+  deps: GraphRouteDeps,
   raw: IncomingMessage,
   res: ServerResponse,
   body: unknown,
   inputError?: GraphError,
 ): Promise<void> {
+  const startedAt = deps.log.start();
   const method = raw.method ?? 'GET';
-  const response =
-    method === 'OPTIONS' ? graph.options() : await graph.handle(graphRequestFrom(raw, body, inputError));
+  let response: GraphResponse;
+  try {
+    response =
+      method === 'OPTIONS'
+        ? deps.graph.options()
+        : await deps.graph.handle(graphRequestFrom(raw, body, inputError));
+  } catch (error) {
+    response = deps.graph.unexpected(error);
+  }
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
   writeGraphResponse(res, method, response);
+  if (deps.log.enabled) {
+    deps.log.write({
+      plane: 'graph',
+      method,
+      url: raw.url ?? '/',
+      status: response.drop === true ? 0 : response.status,
+      startedAt,
+      code: response.errorCode,
+      subcode: response.errorSubcode,
+      fbtraceId: response.traceId,
+    });
+  }
 }
 
 export async function sendGraph(
-  graph: GraphHandler,
+  deps: GraphRouteDeps,
   request: FastifyRequest,
   reply: FastifyReply,
   inputError?: GraphError,
 ): Promise<void> {
   reply.hijack();
-  await serveGraph(graph, request.raw, reply.raw, request.body, inputError);
+  await serveGraph(deps, request.raw, reply.raw, request.body, inputError);
 }
 
 /**
@@ -114,10 +150,22 @@ export function isBodylessGraphRequest(raw: IncomingMessage): boolean {
   return (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') && !isReservedPath(raw.url ?? '/');
 }
 
+/** The methods the framework routes; Node's parser knows more (SEARCH, COPY, PROPFIND, …). */
+const ROUTED_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * A Graph path with a method the framework has no route for: answered by the Graph handler (100/33
+ * for that method, after the token checks) without reading a body, never by a framework 404.
+ */
+export function isUnroutedGraphRequest(raw: IncomingMessage): boolean {
+  return !ROUTED_METHODS.has(raw.method ?? 'GET') && !isReservedPath(raw.url ?? '/');
+}
+
 /** Every path outside the reserved prefixes is Graph. */
-export async function graphRoutes(app: FastifyInstance, options: { graph: GraphHandler }): Promise<void> {
+export async function graphRoutes(app: FastifyInstance, options: GraphRouteDeps): Promise<void> {
+  const deps: GraphRouteDeps = { graph: options.graph, log: options.log };
   const handler = (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
-    sendGraph(options.graph, request, reply);
+    sendGraph(deps, request, reply);
   app.all('/', handler);
   app.all('/*', handler);
 }

@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   AppRecord,
@@ -26,6 +27,7 @@ import type {
 } from '../records.ts';
 import {
   SCENARIO_SEED_META,
+  StoreOpenError,
   StoreUnavailableError,
   type KeysetQuery,
   type LimitedCallWindow,
@@ -303,6 +305,22 @@ const PHONE_COLUMNS: readonly (keyof PhoneNumberRecord)[] = [
   'created_time',
 ];
 
+class RollbackProbe extends Error {}
+
+/** Why a database cannot be used, naming the file (and its directory when that is the cause). */
+function openError(path: string, error: unknown): StoreOpenError {
+  const code = (error as { code?: unknown }).code;
+  const reason = (error as Error).message;
+  const dir = dirname(resolve(path));
+  let message: string;
+  if (typeof code === 'string' && code.startsWith('SQLITE_READONLY'))
+    message = `database ${path} is read-only (${reason}); make the file and its directory ${dir} writable`;
+  else if (typeof code === 'string' && code.startsWith('SQLITE_CANTOPEN'))
+    message = `cannot open database ${path} (${reason}); check that the directory ${dir} exists and is writable`;
+  else message = `cannot use database ${path}: ${reason}`;
+  return new StoreOpenError(message, { cause: error });
+}
+
 /** The embedded default store: one SQLite file in WAL mode, one transaction per change. */
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
@@ -310,7 +328,32 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>();
 
   constructor(options: SqliteStoreOptions) {
-    this.#db = new Database(options.path);
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(options.path);
+      this.#db = db;
+      this.#open();
+      this.#probeWrite();
+    } catch (error) {
+      if (db?.open === true) db.close();
+      throw openError(options.path, error);
+    }
+  }
+
+  /** A real write, rolled back: a read-only file or directory is refused at start, naming the path. */
+  #probeWrite(): void {
+    const probe = this.#db.transaction(() => {
+      this.#db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('write_probe', '1')").run();
+      throw new RollbackProbe();
+    });
+    try {
+      probe.immediate();
+    } catch (error) {
+      if (!(error instanceof RollbackProbe)) throw error;
+    }
+  }
+
+  #open(): void {
     this.#db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode is durable across process crashes (only a power loss may lose the last commit).
     this.#db.pragma('synchronous = NORMAL');
