@@ -130,8 +130,8 @@ function startServer(dir, scenarioFile) {
 
 /**
  * Keep-alive connections for the admin calls of one phase. Each phase gets a fresh pool, and the health
- * polls between phases use their own connections: a connection left idle while the backlog drains
- * could be closed by the server just as it is reused (ECONNRESET), which would make a loaded run fail.
+ * polls between phases use their own connections, so few connections sit idle long enough for the
+ * server to close them; a request that meets such a close anyway is sent again (see `admin`).
  */
 let pool = new Agent({ keepAlive: true });
 function freshPool() {
@@ -159,7 +159,15 @@ function admin(base, method, pathname, body, agent = pool) {
         });
       },
     );
-    req.on('error', reject);
+    req.on('error', (error) => {
+      // The server closed this idle keep-alive connection just as it was reused, before reading the
+      // request (Node's documented race): send it again on a fresh one.
+      if (req.reusedSocket && error.code === 'ECONNRESET') {
+        admin(base, method, pathname, body, agent).then(resolve, reject);
+      } else {
+        reject(error);
+      }
+    });
     req.end(payload);
   });
 }
