@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes sure the services the test suites start are installed; `npm test` and .ci/run run it first.
+# Makes sure the services (and tools) the test suites use are installed; `npm test` and .ci/run run it first.
 # The suites start their own private instances on free loopback ports (never the system services).
 # Missing ones are installed with apt on Debian/Ubuntu (as root or with sudo); elsewhere this stops at
 # once with one line naming the packages to install.
@@ -9,6 +9,7 @@ set -euo pipefail
 # A service is added to the suites' needs by adding its line here.
 SERVICES=(
   "redis-server|redis-server|command -v redis-server|redis-server"
+  "curl|curl|command -v curl|" # test/docs-shell.test.ts runs the docs' curl examples
   # Once the suites need them (scale-out store, dashboard):
   # "postgresql|postgresql|compgen -G '/usr/lib/postgresql/*/bin/postgres'|postgresql"
   # "chromium|chromium|command -v chromium|"
