@@ -12,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { Agent, createServer, request as httpRequest } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,15 +128,48 @@ function startServer(dir, scenarioFile) {
   });
 }
 
-async function admin(base, method, pathname, body) {
-  const response = await fetch(`${base}/__admin${pathname}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+/**
+ * Keep-alive connections for the admin calls of one phase. Each phase gets a fresh pool, and the health
+ * polls between phases use their own connections, so few connections sit idle long enough for the
+ * server to close them; a request that meets such a close anyway is sent again (see `admin`).
+ */
+let pool = new Agent({ keepAlive: true });
+function freshPool() {
+  pool.destroy();
+  pool = new Agent({ keepAlive: true });
+}
+
+function admin(base, method, pathname, body, agent = pool) {
+  const payload = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${base}/__admin${pathname}`,
+      {
+        method,
+        agent,
+        headers: payload === undefined ? {} : { 'content-type': 'application/json' },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8').on('data', (chunk) => (text += chunk));
+        response.on('end', () => {
+          if (response.statusCode !== 200)
+            reject(new Error(`${method} ${pathname}: ${response.statusCode} ${text}`));
+          else resolve(JSON.parse(text));
+        });
+      },
+    );
+    req.on('error', (error) => {
+      // The server closed this idle keep-alive connection just as it was reused, before reading the
+      // request (Node's documented race): send it again on a fresh one.
+      if (req.reusedSocket && error.code === 'ECONNRESET') {
+        admin(base, method, pathname, body, agent).then(resolve, reject);
+      } else {
+        reject(error);
+      }
+    });
+    req.end(payload);
   });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${pathname}: ${response.status} ${text}`);
-  return JSON.parse(text);
 }
 
 /**
@@ -180,6 +213,17 @@ async function waitFor(check, limitMs) {
   }
 }
 
+/** Polls the admin health until the outbox has nothing pending; returns that health answer. */
+async function waitForOutbox(base, limitMs) {
+  const started = Date.now();
+  for (;;) {
+    const health = await admin(base, 'GET', '/health', undefined, false);
+    if (health.outbox.pending === 0) return health;
+    if (Date.now() - started > limitMs) throw new Error(`outbox still has ${health.outbox.pending} pending`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 function checkOrder(state, expected) {
   for (const [digits, events] of expected) {
     const got = (state.perNumber.get(digits) ?? []).map((entry) => entry.event);
@@ -211,6 +255,7 @@ async function main() {
     const deliveriesPerSecond = config.events / drainSeconds;
 
     // 2. Latency under a steady change rate.
+    freshPool();
     const before = new Map([...receiver.state.perNumber].map(([d, list]) => [d, list.length]));
     const sentAt = new Map();
     const total = config.rate * config.seconds;
@@ -235,7 +280,9 @@ async function main() {
       });
     }
     latencies.sort((a, b) => a - b);
-    const health = await admin(server.url, 'GET', '/health');
+    // The receiver counts an event before its 200 reaches the server, which then marks the delivery
+    // done: wait for the outbox to be empty rather than reading it right away.
+    const health = await waitForOutbox(server.url, 120_000);
     const results = {
       numbers: config.numbers,
       drain_events: config.events,
@@ -256,6 +303,7 @@ async function main() {
     await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
     await writeFile(RESULTS_FILE, JSON.stringify(results, null, 2) + '\n');
   } finally {
+    pool.destroy();
     server.child.kill('SIGTERM');
     await new Promise((resolve) => server.child.once('exit', resolve));
     receiver.server.closeAllConnections();

@@ -12,7 +12,7 @@ const BENCH = fileURLToPath(new URL('../bench/webhooks.js', import.meta.url));
 
 test(
   'the webhook benchmark delivers every event in order per number and reports its figures',
-  { timeout: 60_000 },
+  { timeout: 240_000 },
   async () => {
     const dir = mkdtempSync(tmpdir() + '/pg-bench-test-');
     try {

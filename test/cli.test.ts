@@ -17,9 +17,10 @@ const DEMO_SCENARIO = fileURLToPath(new URL('../scenarios/demo.yaml', import.met
 const DEMO_TOKEN = 'EAAG-demo-acme-connect-token';
 const DEMO_NUMBER = '400000000000101';
 const FIRST_LINE = /^phonegraph listening on http:\/\/127\.0\.0\.1:(\d+)$/;
-const TEST_TIMEOUT = { timeout: 20_000 };
+/** Generous: a test here spawns up to seven processes, and a loaded 2-core machine starts each slowly. */
+const TEST_TIMEOUT = { timeout: 120_000 };
 /** How long a child may take to print its first line or to exit before the test gives up on it. */
-const CHILD_TIMEOUT_MS = 15_000;
+const CHILD_TIMEOUT_MS = 60_000;
 
 const fixture = (name: string): string => FIXTURE_DIR + name;
 

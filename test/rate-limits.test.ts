@@ -63,20 +63,27 @@ async function harness(window: BucWindow): Promise<Harness> {
   };
 }
 
-const backends: { name: string; window: () => BucWindow }[] = [
-  { name: 'memory', window: () => new MemoryWindow() },
-];
+// Only the Redis cases start (and need) a redis-server: its start is part of that describe, so the
+// memory cases run whether or not Redis is there.
 let redis: PrivateRedis | undefined;
-before(async () => {
-  redis = await startPrivateRedis();
-});
-after(async () => {
-  await redis?.stop();
-});
-backends.push({ name: 'redis', window: () => new RedisWindow((redis as PrivateRedis).url) });
+const backends: {
+  name: string;
+  start?: () => Promise<void>;
+  stop?: () => Promise<void>;
+  window: () => BucWindow;
+}[] = [
+  { name: 'memory', window: () => new MemoryWindow() },
+  {
+    name: 'redis',
+    start: async () => void (redis = await startPrivateRedis()),
+    stop: async () => redis?.stop(),
+    window: () => new RedisWindow((redis as PrivateRedis).url),
+  },
+];
 
 for (const backend of backends) {
   describe(`BUC rate limits on the ${backend.name} backend`, () => {
+    before(async () => backend.start?.());
     let h: Harness;
     beforeEach(async () => {
       if (h !== undefined) await h.app.fastify.close();
@@ -85,7 +92,8 @@ for (const backend of backends) {
       h = await harness(window);
     });
     after(async () => {
-      await h.app.fastify.close();
+      if (h !== undefined) await h.app.fastify.close();
+      await backend.stop?.();
     });
 
     test('writes the usage header with exact arithmetic at 1, 199, 200 and 201 calls', async () => {
@@ -140,6 +148,23 @@ for (const backend of backends) {
       const slid = await h.get();
       assert.equal(slid.status, 200);
       assert.equal(slid.usage, usage(ACTIVE, 50, 0), '100 of the second half + this call = 101 of 200');
+    });
+
+    test('does not count calls stamped later than now once the clock was set back', async () => {
+      await h.admin('POST', '/clock', { advance: '1h' });
+      assert.equal((await h.get()).usage, usage(ACTIVE, 0, 0), 'one call at t0 + 1 h');
+      await h.admin('POST', '/clock', { real: true });
+      assert.equal((await h.admin('GET', '/rate-limits')).body, '{"data":[]}', 'back at t0: not counted');
+      assert.equal((await h.get()).usage, usage(ACTIVE, 0, 0), 'one call at t0');
+      await h.admin('POST', '/rate-limits', { exhaust: { app: APP, waba: ACTIVE } });
+      const full = await h.get();
+      assert.equal(full.body, REFUSED_BODY);
+      assert.equal(full.usage, usage(ACTIVE, 100, 60));
+      await h.admin('POST', '/clock', { advance: '1h' });
+      const again = await h.get();
+      assert.equal(again.status, 200, 'the calls of t0 have left; the one of t0 + 1 h is back in the window');
+      assert.equal(again.usage, usage(ACTIVE, 1, 0), '2 of 200');
+      assert.match((await h.admin('GET', '/rate-limits')).body, /"calls":2,/);
     });
 
     test('does not let refused calls extend the block', async () => {

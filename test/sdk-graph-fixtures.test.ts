@@ -187,6 +187,7 @@ test('webhook helpers: signature (RFC 4231 case 2 and a payload), the subscripti
   assert.equal(await verifySignature(`${body} `, header, 'app-secret'), false);
   assert.equal(await verifySignature(body, header, 'other-secret'), false);
   assert.equal(await verifySignature(body, undefined, 'app-secret'), false);
+  assert.equal(await verifySignature(body, [header, header], 'app-secret'), false, 'a repeated header');
   assert.equal(await verifySignature(body, header.slice(0, -1), 'app-secret'), false);
   const change = parseWebhookPayload(body).entry[0]?.changes[0];
   assert.ok(change?.field === 'account_update' && change.value.event === 'ACCOUNT_OFFBOARDED');

@@ -14,6 +14,7 @@ import {
 } from '../src/client/index.ts';
 import { ID } from './helpers/graph-app.ts';
 import { admin, clientFor, startGraphServer } from './helpers/sdk-server.ts';
+import { waitFor } from './helpers/webhook-receiver.ts';
 
 const TRACE = /^[A-Za-z0-9_-]{23}$/;
 
@@ -383,10 +384,21 @@ describe('GraphClient against a real phonegraph over a socket', () => {
   test('a timed-out POST is a ConnectionError and is not repeated (the write may have happened)', async () => {
     const id = await faultRule(server, {
       match: { method: 'POST', phone_number: ID.connected },
-      action: { delay_ms: 300 },
+      action: { delay_ms: 5_000 },
       times: 1,
     });
-    const slow = clientFor(server, { timeoutMs: 20, maxRetries: 2 });
+    // The client's 20 ms timeout takes effect once the server holds the POST (on a loaded machine it
+    // could otherwise fire before the request is even sent): a write the server got but did not answer.
+    const held: typeof fetch = (input, init) => {
+      const controller = new AbortController();
+      init?.signal?.addEventListener('abort', () => {
+        void waitFor(async () => (await matched(server, id)) === 1, 'the server holding the POST').then(() =>
+          controller.abort(init.signal?.reason),
+        );
+      });
+      return globalThis.fetch(input, { ...init, signal: controller.signal });
+    };
+    const slow = clientFor(server, { timeoutMs: 20, maxRetries: 2, fetch: held });
     const error = await rejection(slow.qrCodes.create(ID.connected, { prefilled_message: 'Slow' }));
     assert.ok(error instanceof ConnectionError);
     assert.equal(error.timedOut, true);

@@ -103,7 +103,7 @@ ${numbers}
 
 test(
   'delivers every committed event after a SIGKILL and a restart on the same database',
-  { timeout: 60_000 },
+  { timeout: 180_000 },
   async () => {
     const dir = mkdtempSync(tmpdir() + '/pg-crash-');
     dirs.push(dir);
@@ -174,7 +174,7 @@ test(
 
 test(
   'phonegraph admin reports an invalid transition with exit 5 and the allowed targets',
-  { timeout: 30_000 },
+  { timeout: 120_000 },
   async () => {
     const dir = mkdtempSync(tmpdir() + '/pg-admin-');
     dirs.push(dir);

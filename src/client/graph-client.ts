@@ -21,28 +21,29 @@ import type { PhoneNumberFieldName } from '../contract/phone-number.ts';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
+/** Optional options also take `undefined` (e.g. `process.env.APP_SECRET` under exactOptionalPropertyTypes). */
 export interface GraphClientOptions {
   accessToken: string;
   /** Default `https://graph.facebook.com`; a phonegraph server's URL works unchanged. */
-  baseUrl?: string;
+  baseUrl?: string | undefined;
   /** Default `v26.0`. */
-  version?: string;
+  version?: string | undefined;
   /** When given, every call carries `appsecret_proof` = hex HMAC-SHA256(appSecret, accessToken). */
-  appSecret?: string;
+  appSecret?: string | undefined;
   /** Default `globalThis.fetch`. */
-  fetch?: FetchLike;
+  fetch?: FetchLike | undefined;
   /** Per attempt; default 30000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** Retries after the first attempt; default 2. */
-  maxRetries?: number;
+  maxRetries?: number | undefined;
   /** First backoff step; default 500 ms, doubled per attempt, full jitter. */
-  retryBaseDelayMs?: number;
+  retryBaseDelayMs?: number | undefined;
   /** Cap of one backoff step; default 10000 ms. */
-  retryMaxDelayMs?: number;
+  retryMaxDelayMs?: number | undefined;
   /** Longest `estimated_time_to_regain_access` worth waiting for; longer → the error is thrown. Default 60000. */
-  maxRetryAfterMs?: number;
+  maxRetryAfterMs?: number | undefined;
   /** Called before each retry (after the backoff is chosen, before waiting), e.g. to log what was retried. */
-  onRetry?: (retry: RetryInfo) => void;
+  onRetry?: ((retry: RetryInfo) => void) | undefined;
 }
 
 /** What `onRetry` is told about one retry. */

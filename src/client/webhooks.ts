@@ -15,7 +15,7 @@ function timingSafeEqualStrings(a: string, b: string): boolean {
  */
 export async function verifySignature(
   rawBody: string | Uint8Array,
-  header: string | null | undefined,
+  header: string | readonly string[] | null | undefined,
   appSecret: string,
 ): Promise<boolean> {
   if (typeof header !== 'string' || !header.startsWith('sha256=')) return false;

@@ -3,6 +3,12 @@
  * (app, WABA) key, in process memory or in Redis behind one interface.
  */
 export const WINDOW_MS = 3_600_000;
+/**
+ * A call stamped up to this long after an admission's `now` still counts: instances' clocks and
+ * concurrent calls of one instance differ by milliseconds, and counting them keeps the limit exact. A
+ * call stamped later than that (the admin clock was set back) does not count until `now` reaches it.
+ */
+export const LATE_STAMP_MS = 1_000;
 /** Per-hour budgets the time percentages of the usage header are measured against (configurable). */
 export interface TimeBudgets {
   readonly cputimeMs: number;

@@ -1,17 +1,19 @@
 import { Redis } from 'ioredis';
-import { WINDOW_MS, type Admission, type BucWindow, type KeyUsage } from './buc-window.ts';
+import { LATE_STAMP_MS, WINDOW_MS, type Admission, type BucWindow, type KeyUsage } from './buc-window.ts';
 
 /**
  * Trim, count, admit or refuse, and expire, in one script: Redis runs it atomically, so any number
- * of instances together admit at most the limit. Every call after the floor counts, including ones an
- * instance whose clock runs a millisecond ahead stamped "later" than this one's now. Calls are a sorted set scored by time; handler times
- * a second sorted set (`seq:ms` members) with a running sum, trimmed alongside.
- * KEYS: calls, times, time sum, sequence. ARGV: now, window, limit.
+ * of instances together admit at most the limit. The window is (now − 1 h, now + late]: a call another
+ * instance stamped a few milliseconds "later" than this one's now counts, one stamped further ahead (the
+ * admin clock was set back since) does not. Calls are a sorted set scored by time; handler times a
+ * second sorted set (`seq:ms` members) with a running sum, trimmed alongside.
+ * KEYS: calls, times, time sum, sequence. ARGV: now, window, limit, late.
  */
 const ADMIT = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
+local ceiling = now + tonumber(ARGV[4])
 local floor = now - window
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', floor)
 local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', floor)
@@ -21,7 +23,7 @@ if #old > 0 then
   redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', floor)
   redis.call('DECRBY', KEYS[3], sub)
 end
-local count = redis.call('ZCARD', KEYS[1])
+local count = redis.call('ZCOUNT', KEYS[1], '-inf', ceiling)
 local admitted = 0
 if count < limit then
   local seq = redis.call('INCR', KEYS[4])
@@ -31,8 +33,12 @@ if count < limit then
 end
 redis.call('PEXPIRE', KEYS[1], window)
 redis.call('PEXPIRE', KEYS[4], window)
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {admitted, count, oldest[2] or '-1', redis.call('GET', KEYS[3]) or '0'}
+local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ceiling, 'WITHSCORES', 'LIMIT', 0, 1)
+local time = tonumber(redis.call('GET', KEYS[3]) or '0')
+for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ceiling, '+inf')) do
+  time = time - tonumber(string.match(member, ':(%d+)$'))
+end
+return {admitted, count, oldest[2] or '-1', tostring(time)}
 `;
 
 /** KEYS: times, time sum, sequence. ARGV: started, duration, window. */
@@ -46,12 +52,12 @@ redis.call('PEXPIRE', KEYS[3], ARGV[3])
 return 1
 `;
 
-/** KEYS: calls, sequence. ARGV: now, window, limit. */
+/** KEYS: calls, sequence. ARGV: now, window, limit, late. */
 const EXHAUST = `
 local now = tonumber(ARGV[1])
 local floor = now - tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', floor)
-local count = redis.call('ZCARD', KEYS[1])
+local count = redis.call('ZCOUNT', KEYS[1], '-inf', now + tonumber(ARGV[4]))
 for i = count + 1, tonumber(ARGV[3]) do
   local seq = redis.call('INCR', KEYS[2])
   redis.call('ZADD', KEYS[1], now, now .. '-' .. seq)
@@ -95,6 +101,7 @@ export class RedisWindow implements BucWindow {
       nowMs,
       WINDOW_MS,
       limit,
+      LATE_STAMP_MS,
     )) as [number, number, string, string];
     const oldestMs = Number(oldest);
     return {
@@ -121,21 +128,22 @@ export class RedisWindow implements BucWindow {
 
   async exhaust(key: string, limit: number, nowMs: number): Promise<void> {
     const k = keysOf(key);
-    await this.#redis.eval(EXHAUST, 2, k.calls, k.seq, nowMs, WINDOW_MS, limit);
+    await this.#redis.eval(EXHAUST, 2, k.calls, k.seq, nowMs, WINDOW_MS, limit, LATE_STAMP_MS);
   }
 
   async usage(nowMs: number): Promise<KeyUsage[]> {
     const out: KeyUsage[] = [];
     const floor = nowMs - WINDOW_MS;
+    const ceiling = nowMs + LATE_STAMP_MS;
     for await (const batch of this.#redis.scanStream({ match: `${PREFIX}*:calls`, count: 500 })) {
       for (const redisKey of batch as string[]) {
         const key = redisKey.slice(PREFIX.length + 1, redisKey.length - ':calls'.length - 1);
-        const count = await this.#redis.zcount(redisKey, `(${floor}`, '+inf');
+        const count = await this.#redis.zcount(redisKey, `(${floor}`, ceiling);
         if (count === 0) continue;
         const oldest = await this.#redis.zrangebyscore(
           redisKey,
           `(${floor}`,
-          nowMs,
+          ceiling,
           'WITHSCORES',
           'LIMIT',
           0,

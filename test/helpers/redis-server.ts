@@ -20,22 +20,19 @@ function freePort(): Promise<number> {
   });
 }
 
-async function waitForPing(url: string, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited with ${child.exitCode}`);
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => {});
-    try {
-      await client.connect();
-      await client.ping();
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      client.disconnect();
-    }
-  }
-  throw new Error('redis-server did not answer PING');
+/** Resolves when redis-server says it is ready; rejects if it cannot start or exits first. */
+function waitForReady(child: ChildProcess): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    child.once('error', (error) =>
+      reject(new Error(`cannot start redis-server (${error.message}); scripts/test-services.sh installs it`)),
+    );
+    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}:\n${output}`)));
+    child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+      output += chunk;
+      if (output.includes('Ready to accept connections')) resolve();
+    });
+  });
 }
 
 /** `port`: restart one that was stopped on the same port (a client then reconnects by itself). */
@@ -44,10 +41,18 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
   const child = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
-    { stdio: 'ignore' },
+    { stdio: ['ignore', 'pipe', 'ignore'] },
   );
   const url = `redis://127.0.0.1:${port}`;
-  await waitForPing(url, child);
+  await waitForReady(child);
+  child.stdout?.resume();
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await client.connect();
+    await client.ping();
+  } finally {
+    client.disconnect();
+  }
   return {
     url,
     port,

@@ -102,7 +102,7 @@ export class WebhookReceiver {
 export async function waitFor(
   check: () => boolean | Promise<boolean>,
   what: string,
-  limitMs = 10_000,
+  limitMs = 60_000,
 ): Promise<void> {
   const started = Date.now();
   while (!(await check())) {

@@ -17,7 +17,15 @@ import {
   MAX_BUSINESS_WEBSITE_LENGTH,
   MAX_BUSINESS_WEBSITES,
 } from '../../contract/business-profile.ts';
-import type { ScenarioPermission } from '../../contract/scenario.ts';
+import type {
+  ScenarioApp,
+  ScenarioBusiness,
+  ScenarioDocument,
+  ScenarioPermission,
+  ScenarioPhoneNumber,
+  ScenarioToken,
+  ScenarioWaba,
+} from '../../contract/scenario.ts';
 import {
   ACCOUNT_REVIEW_STATUSES,
   BUSINESS_VERIFICATION_STATUSES,
@@ -29,8 +37,11 @@ import { NATIVE_VERSIONS } from '../../contract/versions.ts';
 import type { Permission } from '../../store/records.ts';
 
 /**
- * The scenario format as data. The validator (validate-scenario.ts) shares these patterns and value
- * lists, so the schema `phonegraph scenario schema` prints and the checks the server runs cannot drift.
+ * The scenario format as data: the one definition of what a scenario may contain. `validateScenario`
+ * compiles it with Ajv and adds only the cross-references JSON Schema cannot say; `phonegraph scenario
+ * schema` prints it. A node's `description` is what an error message says was expected there (nodes
+ * without one are described from their `enum`, `const`, `anyOf` or `type`), so a new field is one
+ * property here, with its description.
  */
 
 export const TOKEN_PERMISSIONS = [
@@ -82,14 +93,15 @@ export const LIMITS = {
   maxCount: Number.MAX_SAFE_INTEGER,
 } as const;
 
-type Schema = { readonly [keyword: string]: unknown };
+export type Schema = { readonly [keyword: string]: unknown };
 
 function ref(name: string): Schema {
   return { $ref: `#/$defs/${name}` };
 }
 
-function pattern(source: string, description: string): Schema {
-  return { type: 'string', pattern: source, description };
+/** A string matching `source`; `expected` is the description, and what errors say was expected. */
+function pattern(source: string, expected: string, extra: Schema = {}): Schema {
+  return { type: 'string', pattern: source, description: expected, ...extra };
 }
 
 function values(list: readonly string[]): Schema {
@@ -112,103 +124,153 @@ function nullable(schema: Schema): Schema {
   return { anyOf: [schema, { type: 'null' }] };
 }
 
-const TEXT: Schema = { type: 'string', minLength: 1 };
+function integer(minimum: number, maximum: number, expected: string): Schema {
+  return { type: 'integer', minimum, maximum, description: expected };
+}
+
+/** Formats checked in code beyond their pattern (registered with Ajv by the validator). */
+export const SCENARIO_FORMATS = {
+  /** A real date and time: February 30 has the shape but is refused. */
+  time: 'phonegraph-time',
+  /** An http(s) URL that the WHATWG URL parser accepts. */
+  httpUrl: 'phonegraph-http-url',
+} as const;
+
+const TEXT: Schema = { type: 'string', minLength: 1, description: 'a non-empty string' };
 const BOOLEAN: Schema = { type: 'boolean' };
+const HTTP_URL: Schema = pattern(SCENARIO_PATTERNS.httpUrl, 'an http or https URL', {
+  format: SCENARIO_FORMATS.httpUrl,
+});
+const BASE64: Schema = nullable(pattern(SCENARIO_PATTERNS.base64, 'a standard base64 string'));
 
 const QUALITY: Schema = object(
   {
     score: values(QUALITY_SCORES),
-    date: { type: 'integer', minimum: 0, maximum: LIMITS.maxCount, description: 'unix seconds' },
+    date: integer(0, LIMITS.maxCount, 'a non-negative integer (unix seconds)'),
     reasons: list({ type: 'string' }),
   },
   ['score'],
 );
 
 const BUSINESS_PROFILE: Schema = object({
-  about: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.about },
-  address: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.address },
-  description: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.description },
-  email: { type: 'string', maxLength: BUSINESS_PROFILE_TEXT_LIMITS.email },
+  about: {
+    type: 'string',
+    maxLength: BUSINESS_PROFILE_TEXT_LIMITS.about,
+    description: `a string of at most ${BUSINESS_PROFILE_TEXT_LIMITS.about} characters`,
+  },
+  address: {
+    type: 'string',
+    maxLength: BUSINESS_PROFILE_TEXT_LIMITS.address,
+    description: `a string of at most ${BUSINESS_PROFILE_TEXT_LIMITS.address} characters`,
+  },
+  description: {
+    type: 'string',
+    maxLength: BUSINESS_PROFILE_TEXT_LIMITS.description,
+    description: `a string of at most ${BUSINESS_PROFILE_TEXT_LIMITS.description} characters`,
+  },
+  email: {
+    type: 'string',
+    maxLength: BUSINESS_PROFILE_TEXT_LIMITS.email,
+    description: `a string of at most ${BUSINESS_PROFILE_TEXT_LIMITS.email} characters`,
+  },
   websites: {
     type: 'array',
     items: { type: 'string', minLength: 1, maxLength: MAX_BUSINESS_WEBSITE_LENGTH },
     maxItems: MAX_BUSINESS_WEBSITES,
+    description: `at most ${MAX_BUSINESS_WEBSITES} URLs of at most ${MAX_BUSINESS_WEBSITE_LENGTH} characters`,
   },
   vertical: values(BUSINESS_VERTICALS),
   profile_picture_handle: TEXT,
 });
 
-const PHONE_NUMBER: Schema = {
-  ...object(
-    {
-      id: pattern(SCENARIO_PATTERNS.phoneNumberId, 'phone-number id: 15-16 digits, as a string'),
-      display_phone_number: {
-        ...pattern(SCENARIO_PATTERNS.displayPhoneNumber, 'international display form, e.g. +1 555-010-0001'),
-        maxLength: LIMITS.displayPhoneNumberMaxLength,
-      },
-      verified_name: TEXT,
-      status: values(PHONE_NUMBER_STATUSES),
-      account_mode: values(ACCOUNT_MODES),
-      certificate: nullable(pattern(SCENARIO_PATTERNS.base64, 'standard base64, kept verbatim')),
-      new_certificate: nullable(pattern(SCENARIO_PATTERNS.base64, 'standard base64, kept verbatim')),
-      name_status: values(NAME_STATUSES),
-      new_name_status: values(NAME_STATUSES),
-      requested_verified_name: nullable(TEXT),
-      quality: ref('quality'),
-      quality_score: ref('quality'),
-      quality_rating: values(QUALITY_RATINGS),
-      code_verification_status: values(CODE_VERIFICATION_STATUSES),
-      is_official_business_account: BOOLEAN,
-      is_pin_enabled: BOOLEAN,
-      pin: pattern(SCENARIO_PATTERNS.pin, 'two-step PIN, 6 digits (stored hashed)'),
-      pin_hash: pattern(SCENARIO_PATTERNS.pinHash, 'salted scrypt hash of the PIN, as export writes it'),
-      messaging_limit_tier: values(MESSAGING_LIMIT_TIERS),
-      eligibility_for_api_business_global_search: TEXT,
-      search_visibility: values(SEARCH_VISIBILITIES),
-      platform_type: values(PLATFORM_TYPES),
-      throughput: {
-        anyOf: [values(THROUGHPUT_LEVELS), object({ level: values(THROUGHPUT_LEVELS) }, ['level'])],
-      },
-      webhook_configuration: nullable(
-        object(
-          {
-            override_callback_uri: pattern(SCENARIO_PATTERNS.httpUrl, 'http or https URL'),
-            verify_token: TEXT,
-          },
-          ['override_callback_uri', 'verify_token'],
-        ),
-      ),
-      is_preverified_number: BOOLEAN,
-      is_on_biz_app: BOOLEAN,
-      whatsapp_business_manager_messaging_limit: values(BUSINESS_MANAGER_MESSAGING_LIMITS),
-      last_onboarded_time: ref('time'),
-      created_time: ref('time'),
-      qr_codes: list(
-        object(
-          {
-            code: pattern(SCENARIO_PATTERNS.qrCode, '14 chars of [A-Z2-7] ending in 1'),
-            prefilled_message: { type: 'string', minLength: 1, maxLength: LIMITS.prefilledMessageMaxLength },
-          },
-          ['prefilled_message'],
-        ),
-      ),
-      business_profile: BUSINESS_PROFILE,
-    },
-    ['verified_name'],
+/** One property per key of the contract type: the compiler refuses a key missing on either side. */
+type PropertiesOf<T> = { readonly [K in keyof Required<T>]: Schema };
+
+const PHONE_NUMBER_PROPERTIES = {
+  id: pattern(SCENARIO_PATTERNS.phoneNumberId, 'a numeric string of 15-16 digits'),
+  display_phone_number: pattern(
+    SCENARIO_PATTERNS.displayPhoneNumber,
+    'an international phone number such as +1 555-010-0001',
+    { maxLength: LIMITS.displayPhoneNumberMaxLength },
   ),
+  verified_name: TEXT,
+  status: values(PHONE_NUMBER_STATUSES),
+  account_mode: values(ACCOUNT_MODES),
+  certificate: BASE64,
+  new_certificate: BASE64,
+  name_status: values(NAME_STATUSES),
+  new_name_status: values(NAME_STATUSES),
+  requested_verified_name: nullable(TEXT),
+  quality: ref('quality'),
+  quality_score: ref('quality'),
+  quality_rating: values(QUALITY_RATINGS),
+  code_verification_status: values(CODE_VERIFICATION_STATUSES),
+  is_official_business_account: BOOLEAN,
+  is_pin_enabled: BOOLEAN,
+  pin: pattern(SCENARIO_PATTERNS.pin, 'a two-step PIN of 6 digits (stored hashed)'),
+  pin_hash: pattern(SCENARIO_PATTERNS.pinHash, 'a salted scrypt hash of the PIN, as export writes it'),
+  messaging_limit_tier: values(MESSAGING_LIMIT_TIERS),
+  eligibility_for_api_business_global_search: TEXT,
+  search_visibility: values(SEARCH_VISIBILITIES),
+  platform_type: values(PLATFORM_TYPES),
+  throughput: {
+    anyOf: [values(THROUGHPUT_LEVELS), object({ level: values(THROUGHPUT_LEVELS) }, ['level'])],
+    description: `one of ${THROUGHPUT_LEVELS.join(', ')}, or {level}`,
+  },
+  webhook_configuration: nullable(
+    object({ override_callback_uri: HTTP_URL, verify_token: TEXT }, [
+      'override_callback_uri',
+      'verify_token',
+    ]),
+  ),
+  is_preverified_number: BOOLEAN,
+  is_on_biz_app: BOOLEAN,
+  whatsapp_business_manager_messaging_limit: values(BUSINESS_MANAGER_MESSAGING_LIMITS),
+  last_onboarded_time: ref('time'),
+  created_time: ref('time'),
+  qr_codes: list(
+    object(
+      {
+        code: pattern(SCENARIO_PATTERNS.qrCode, '14 characters of A-Z and 2-7 ending in 1'),
+        prefilled_message: {
+          type: 'string',
+          minLength: 1,
+          maxLength: LIMITS.prefilledMessageMaxLength,
+          description: `a string of 1-${LIMITS.prefilledMessageMaxLength} characters`,
+        },
+      },
+      ['prefilled_message'],
+    ),
+  ),
+  business_profile: BUSINESS_PROFILE,
+} satisfies PropertiesOf<ScenarioPhoneNumber>;
+
+const PHONE_NUMBER: Schema = {
+  ...object(PHONE_NUMBER_PROPERTIES, ['verified_name']),
   // `quality` is an alias of `quality_score`: one or the other; `pin` and `pin_hash` likewise.
-  not: { anyOf: [{ required: ['quality', 'quality_score'] }, { required: ['pin', 'pin_hash'] }] },
+  dependentSchemas: {
+    quality: {
+      properties: {
+        quality_score: { not: {}, description: 'no quality_score next to quality (they are aliases)' },
+      },
+    },
+    pin: {
+      properties: {
+        pin_hash: { not: {}, description: 'no pin_hash next to pin (give one or the other)' },
+      },
+    },
+  },
 };
 
 const WABA: Schema = object({
   id: ref('id'),
   name: TEXT,
-  timezone_id: pattern(SCENARIO_PATTERNS.timezoneId, 'numeric string, e.g. "1"'),
-  currency: pattern(SCENARIO_PATTERNS.currency, 'ISO 4217 code, e.g. USD'),
+  timezone_id: pattern(SCENARIO_PATTERNS.timezoneId, 'a numeric string such as "1"'),
+  currency: pattern(SCENARIO_PATTERNS.currency, 'a 3-letter currency code such as USD'),
   banned: BOOLEAN,
   message_template_namespace: pattern(
     SCENARIO_PATTERNS.namespace,
-    'lowercase UUID form; generated when absent',
+    'a lowercase UUID such as 3f2b8c1e-6d4a-4e8b-9c1d-2a7f5e9b0c3d (generated when absent)',
   ),
   rate_limit: nullable(ref('rate_limit')),
   account_review_status: values(ACCOUNT_REVIEW_STATUSES),
@@ -216,7 +278,7 @@ const WABA: Schema = object({
   country: pattern(SCENARIO_PATTERNS.country, 'ISO 3166 alpha-2 code, e.g. US'),
   ownership_type: values(OWNERSHIP_TYPES),
   phone_numbers: list(PHONE_NUMBER),
-});
+} satisfies PropertiesOf<ScenarioWaba>);
 
 const APP: Schema = object({
   id: ref('id'),
@@ -229,35 +291,38 @@ const APP: Schema = object({
   webhook: nullable(
     object(
       {
-        url: pattern(SCENARIO_PATTERNS.httpUrl, 'http or https URL'),
+        url: HTTP_URL,
         verify_token: TEXT,
-        fields: uniqueList(pattern(SCENARIO_PATTERNS.webhookField, 'webhook field name')),
+        fields: uniqueList(
+          pattern(SCENARIO_PATTERNS.webhookField, 'a webhook field name such as account_update'),
+        ),
       },
       ['url', 'verify_token'],
     ),
   ),
-});
+} satisfies PropertiesOf<ScenarioApp>);
 
 const TOKEN: Schema = {
   ...object(
     {
-      value: pattern(SCENARIO_PATTERNS.token, 'the literal token (stored hashed)'),
-      sha256: pattern(SCENARIO_PATTERNS.sha256, 'lowercase hex SHA-256 of the token'),
+      value: pattern(SCENARIO_PATTERNS.token, 'a non-empty string without spaces'),
+      sha256: pattern(SCENARIO_PATTERNS.sha256, '64 lowercase hex digits'),
       app: ref('id'),
       permissions: uniqueList(values(TOKEN_PERMISSIONS)),
       wabas: ref('waba_selection'),
       expires_at: nullable(ref('time')),
       revoked: BOOLEAN,
-    },
+    } satisfies PropertiesOf<ScenarioToken>,
     ['app'],
   ),
+  // The literal token or its digest: exactly one of them.
   oneOf: [{ required: ['value'] }, { required: ['sha256'] }],
 };
 
 /**
  * JSON Schema (draft 2020-12) of a scenario document. Cross-references (ids unique across the document,
  * a token's app and WABAs existing and within its app's WABAs, `quality_rating` agreeing with
- * `quality.score`) are beyond JSON Schema and checked by the validator only.
+ * `quality.score`) are beyond JSON Schema and checked by the validator in code.
  */
 export const SCENARIO_JSON_SCHEMA: Schema = {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
@@ -266,21 +331,28 @@ export const SCENARIO_JSON_SCHEMA: Schema = {
   ...object(
     {
       version: { const: 1 },
-      seed: nullable({ type: 'integer', minimum: 0, maximum: LIMITS.maxSeed }),
+      seed: nullable(integer(0, LIMITS.maxSeed, 'a non-negative integer')),
       apps: list(APP),
-      businesses: list(object({ id: ref('id'), name: TEXT, wabas: list(WABA) })),
+      businesses: list(
+        object({ id: ref('id'), name: TEXT, wabas: list(WABA) } satisfies PropertiesOf<ScenarioBusiness>),
+      ),
       tokens: list(TOKEN),
-    },
+    } satisfies PropertiesOf<ScenarioDocument>,
     ['version'],
   ),
   $defs: {
-    id: pattern(SCENARIO_PATTERNS.id, 'numeric id (1-20 digits) as a string'),
-    time: pattern(SCENARIO_PATTERNS.isoTime, 'ISO-8601 time, e.g. 2026-01-15T10:00:00Z'),
+    id: pattern(SCENARIO_PATTERNS.id, 'a numeric string of 1-20 digits'),
+    time: pattern(SCENARIO_PATTERNS.isoTime, 'an ISO-8601 time such as 2026-01-15T10:00:00Z', {
+      format: SCENARIO_FORMATS.time,
+    }),
     quality: QUALITY,
     rate_limit: object({
-      per_hour: { type: 'integer', minimum: 1, maximum: LIMITS.maxCount },
-      active_per_hour: { type: 'integer', minimum: 1, maximum: LIMITS.maxCount },
+      per_hour: integer(1, LIMITS.maxCount, 'a positive integer'),
+      active_per_hour: integer(1, LIMITS.maxCount, 'a positive integer'),
     }),
-    waba_selection: { anyOf: [{ const: '*' }, uniqueList(ref('id'))] },
+    waba_selection: {
+      anyOf: [{ const: '*' }, uniqueList(ref('id'))],
+      description: '"*" or a list of WABA ids',
+    },
   },
 };
