@@ -155,6 +155,8 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
         else handler(req, res);
       });
       server.on('clientError', (error: Error, socket: Duplex) => answerClientError(graph, error, socket));
+      // Fastify's own default (Node's 5 s races clients reusing a connection just as it is closed).
+      server.keepAliveTimeout = 72_000;
       return server;
     },
     // Request logging is off, so a per-request child logger would be pure cost.
