@@ -14,6 +14,7 @@ import { CachedStore } from '../store/cached-store.ts';
 import type { ScenarioDocument } from '../contract/scenario.ts';
 import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
+import { DEFAULT_JOURNAL_SIZE, RequestJournal } from '../journal/request-journal.ts';
 import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
 import { parseMultipartFields } from './multipart-body.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
@@ -37,6 +38,8 @@ export interface BuildAppOptions {
   readonly startScenario?: ScenarioDocument;
   /** Webhook retry and timeout settings; the dispatcher runs only under `startServer`. */
   readonly webhooks?: Partial<DispatcherSettings>;
+  /** `--journal-size`: how many recent Graph requests `GET /__admin/requests` keeps (default 1000). */
+  readonly journalSize?: number;
 }
 
 export interface PhonegraphApp {
@@ -47,6 +50,7 @@ export interface PhonegraphApp {
   readonly faults: FaultRules;
   /** Built here, started by `startServer`: an app that never listens sends no webhooks. */
   readonly dispatcher: OutboxDispatcher;
+  readonly journal: RequestJournal;
 }
 
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
@@ -101,6 +105,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
       : new AdjustableClock(base === undefined ? Date.now : () => base.now().getTime());
   const buc = new BucAccounting(options.bucWindow ?? new MemoryWindow(), store, logger);
   const faults = new FaultRules();
+  const journal = new RequestJournal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
   const dispatcher = new OutboxDispatcher({
     store,
     clock,
@@ -127,13 +132,13 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     serverFactory: (handler): Server =>
       createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) => {
         if (isBodylessGraphRequest(req))
-          void serveGraph(graph, req, res, undefined).catch(() => res.destroy());
+          void serveGraph(graph, req, res, undefined, undefined, journal).catch(() => res.destroy());
         else handler(req, res);
       }),
     // Request logging is off, so a per-request child logger would be pure cost.
     childLoggerFactory: (logger) => logger,
     frameworkErrors: (error, request, reply) => {
-      void sendGraph(graph, request, reply, asGraphInputError(error as { code?: string }));
+      void sendGraph(graph, request, reply, asGraphInputError(error as { code?: string }), journal);
     },
   });
   bodyParsers(fastify);
@@ -144,9 +149,10 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
       request,
       reply,
       asGraphInputError(error as { code?: string }) ?? unknownError(error),
+      journal,
     );
   });
-  void fastify.register(graphRoutes, { graph });
+  void fastify.register(graphRoutes, { graph, journal });
   void fastify.register(qrImageRoutes, { store });
   void fastify.register(reservedPaths);
   void fastify.register(adminPlane, {
@@ -158,7 +164,8 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     dispatcher,
     startScenario: options.startScenario,
     adminToken: options.adminToken,
+    journal,
   });
   fastify.addHook('onClose', async () => buc.window.close());
-  return { fastify, store, clock, buc, faults, dispatcher };
+  return { fastify, store, clock, buc, faults, dispatcher, journal };
 }

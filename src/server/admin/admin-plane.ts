@@ -14,6 +14,9 @@ import { stateRoutes } from './routes/state-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 import { businessProfileRoutes } from './routes/business-profile-routes.ts';
 import { wabaRoutes } from './routes/waba-routes.ts';
+import { eventsRoutes } from './routes/events-routes.ts';
+import { phoneNumberListRoutes } from './routes/phone-number-list-routes.ts';
+import { requestRoutes } from './routes/request-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
@@ -36,6 +39,9 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   otpRoutes,
   webhookRoutes,
   healthRoutes,
+  phoneNumberListRoutes,
+  requestRoutes,
+  eventsRoutes,
 ];
 
 function isLoopback(address: string | undefined): boolean {
@@ -104,6 +110,7 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     faults: options.faults,
     dispatcher: options.dispatcher,
     startScenario: options.startScenario,
+    journal: options.journal,
   };
   for (const register of ROUTE_MODULES) register(app, deps);
   // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.

@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphHandler } from '../../graph/graph-handler.ts';
 import { invalidParameter, type GraphError } from '../../graph/graph-error.ts';
 import { flattenParams, type GraphRequest, type GraphResponse } from '../../graph/graph-request.ts';
+import type { RequestJournal } from '../../journal/request-journal.ts';
 
 export const MAX_QUERY_BYTES = 16_384;
 
@@ -85,11 +86,15 @@ export async function serveGraph(
   res: ServerResponse,
   body: unknown,
   inputError?: GraphError,
+  journal?: RequestJournal,
 ): Promise<void> {
+  const started = performance.now();
   const method = raw.method ?? 'GET';
-  const response =
-    method === 'OPTIONS' ? graph.options() : await graph.handle(graphRequestFrom(raw, body, inputError));
+  const request = method === 'OPTIONS' ? undefined : graphRequestFrom(raw, body, inputError);
+  const response = request === undefined ? graph.options() : await graph.handle(request);
   writeGraphResponse(res, method, response);
+  // After the response is written: the journal keeps references and derives the rest when read.
+  journal?.record(method, raw.url ?? '/', request, response, performance.now() - started);
 }
 
 export async function sendGraph(
@@ -97,9 +102,10 @@ export async function sendGraph(
   request: FastifyRequest,
   reply: FastifyReply,
   inputError?: GraphError,
+  journal?: RequestJournal,
 ): Promise<void> {
   reply.hijack();
-  await serveGraph(graph, request.raw, reply.raw, request.body, inputError);
+  await serveGraph(graph, request.raw, reply.raw, request.body, inputError, journal);
 }
 
 /**
@@ -113,9 +119,12 @@ export function isBodylessGraphRequest(raw: IncomingMessage): boolean {
 }
 
 /** Every path outside the reserved prefixes is Graph. */
-export async function graphRoutes(app: FastifyInstance, options: { graph: GraphHandler }): Promise<void> {
+export async function graphRoutes(
+  app: FastifyInstance,
+  options: { graph: GraphHandler; journal?: RequestJournal },
+): Promise<void> {
   const handler = (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
-    sendGraph(options.graph, request, reply);
+    sendGraph(options.graph, request, reply, undefined, options.journal);
   app.all('/', handler);
   app.all('/*', handler);
 }
