@@ -15,7 +15,8 @@ import type { ScenarioDocument } from '../contract/scenario.ts';
 import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_JOURNAL_SIZE, RequestJournal } from '../journal/request-journal.ts';
-import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
+import { adminPlane, admitted } from './admin/admin-plane.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { parseMultipartFields } from './multipart-body.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
 import { graphRoutes, isBodylessGraphRequest, sendGraph, serveGraph } from './routes/graph-routes.ts';
@@ -154,7 +155,9 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
   });
   void fastify.register(graphRoutes, { graph, journal });
   void fastify.register(qrImageRoutes, { store });
-  void fastify.register(reservedPaths);
+  void fastify.register(dashboardRoutes, {
+    admitted: (request) => admitted(request, options.adminToken),
+  });
   void fastify.register(adminPlane, {
     prefix: '/__admin',
     store,

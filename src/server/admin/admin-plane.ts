@@ -61,20 +61,9 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
  * Judged on the socket's peer address, never on X-Forwarded-For. A refused caller sees the same 404
  * as an unknown path, so the admin plane does not reveal itself.
  */
-function admitted(request: FastifyRequest, adminToken: string | undefined): boolean {
+export function admitted(request: FastifyRequest, adminToken: string | undefined): boolean {
   if (adminToken !== undefined) return bearerMatches(request.headers.authorization, adminToken);
   return isLoopback(request.socket.remoteAddress);
-}
-
-/**
- * Reserved non-Graph prefixes whose features have not landed yet: plain 404, never a Graph answer.
- * (`/__qr` is served by routes/qr-image-routes.ts.)
- */
-export async function reservedPaths(app: FastifyInstance): Promise<void> {
-  for (const prefix of ['/__dashboard']) {
-    app.all(prefix, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
-    app.all(`${prefix}/*`, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
-  }
 }
 
 /** `/__admin/…`: the control plane (control-plane.md §3). */
