@@ -32,6 +32,7 @@ const SERVE_FLAGS = {
   'public-url': 'string',
   'log-level': 'string',
   'webhook-retry-window': 'string',
+  'journal-size': 'string',
 } as const;
 
 export type ServeFlagName = keyof typeof SERVE_FLAGS;
@@ -47,6 +48,7 @@ interface ServeSettings {
   readonly publicUrl: string | undefined;
   readonly logLevel: string;
   readonly webhookRetryWindowMs: number | undefined;
+  readonly journalSize: number | undefined;
 }
 
 function str(value: string | boolean | undefined): string | undefined {
@@ -73,8 +75,13 @@ function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings 
       EXIT.usage,
     );
   }
+  const journalText = str(values['journal-size']);
+  const journalSize = journalText === undefined ? undefined : Number(journalText);
+  if (journalText !== undefined && (!/^\d+$/.test(journalText) || (journalSize as number) > 1_000_000))
+    throw new CliError(`--journal-size must be 0-1000000, got ${journalText}`, EXIT.usage);
   return {
     webhookRetryWindowMs,
+    journalSize,
     host: str(values.host) ?? '127.0.0.1',
     port,
     db: str(values.db) ?? './phonegraph.db',
@@ -186,6 +193,7 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     ...(settings.adminToken === undefined ? {} : { adminToken: settings.adminToken }),
     ...(bucWindow === undefined ? {} : { bucWindow }),
     ...(settings.publicUrl === undefined ? {} : { publicUrl: settings.publicUrl }),
+    ...(settings.journalSize === undefined ? {} : { journalSize: settings.journalSize }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {
