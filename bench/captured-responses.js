@@ -12,6 +12,7 @@ export const VOLATILE_HEADERS = [
   'x-fb-trace-id',
   'x-app-usage',
   'x-business-use-case-usage',
+  'x-fb-debug',
 ];
 
 /** One raw GET over a fresh connection; resolves with the bytes of the status line, headers and body. */
