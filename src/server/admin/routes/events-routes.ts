@@ -4,6 +4,8 @@ import type { AdminDeps } from '../admin-deps.ts';
 
 /** A comment line every this often keeps proxies and the browser from timing the stream out. */
 export const HEARTBEAT_MS = 15_000;
+/** How often, at most, the stream names the newest journal entry. */
+export const REQUEST_TAIL_MS = 250;
 
 function frame(event: ChangeEventMessage): string {
   return `id: ${event.seq}\nevent: ${event.kind}\ndata: ${JSON.stringify(event)}\n\n`;
@@ -11,7 +13,7 @@ function frame(event: ChangeEventMessage): string {
 
 /**
  * `GET /__admin/events`: Server-Sent Events of every committed change (control-plane.md §3), and
- * `event: request` with the journal id of each Graph request (the journal's live tail).
+ * `event: request` naming the newest journal entry (the journal's live tail).
  */
 export function eventsRoutes(app: FastifyInstance, deps: AdminDeps): void {
   // Open streams never go idle: closing the server ends them first, or shutdown would wait on them.
@@ -30,13 +32,22 @@ export function eventsRoutes(app: FastifyInstance, deps: AdminDeps): void {
     });
     res.write(': phonegraph events\nretry: 2000\n\n');
     const stopChanges = deps.store.changes.subscribe((event) => res.write(frame(event)));
-    const stopRequests = deps.journal.onRecord((id) =>
-      res.write(`event: request\ndata: ${JSON.stringify({ id })}\n\n`),
-    );
+    // The journal's tail is coalesced: at most one frame per REQUEST_TAIL_MS naming the newest entry,
+    // so an open dashboard adds no socket write per Graph request.
+    let newest = 0;
+    let tail: NodeJS.Timeout | undefined;
+    const stopRequests = deps.journal.onRecord((id) => {
+      newest = id;
+      tail ??= setTimeout(() => {
+        tail = undefined;
+        res.write(`event: request\ndata: {"id":${newest}}\n\n`);
+      }, REQUEST_TAIL_MS);
+    });
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), HEARTBEAT_MS);
     heartbeat.unref();
     const stop = (): void => {
       clearInterval(heartbeat);
+      if (tail !== undefined) clearTimeout(tail);
       stopChanges();
       stopRequests();
     };
