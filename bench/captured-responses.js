@@ -13,6 +13,7 @@ export const VOLATILE_HEADERS = [
   'x-fb-debug',
   'x-app-usage',
   'x-business-use-case-usage',
+  'x-fb-debug',
 ];
 
 /** One raw GET over a fresh connection; resolves with the bytes of the status line, headers and body. */

@@ -10,9 +10,9 @@ set -euo pipefail
 SERVICES=(
   "redis-server|redis-server|command -v redis-server|redis-server"
   "curl|curl|command -v curl|" # test/docs-shell.test.ts runs the docs' curl examples
-  # Once the suites need them (scale-out store, dashboard):
+  "chromium|chromium|test -x /usr/bin/chromium|" # test/dashboard-browser.test.ts (playwright-core drives it)
+  # Once the suites need it (scale-out store):
   # "postgresql|postgresql|compgen -G '/usr/lib/postgresql/*/bin/postgres'|postgresql"
-  # "chromium|chromium|command -v chromium|"
 )
 
 missing_names=()

@@ -86,7 +86,7 @@ test('answers unknown admin paths with the not-found error, not a Graph envelope
 test('keeps the reserved prefixes off the Graph surface', async () => {
   const { app } = await adminApp();
   try {
-    for (const url of ['/__admin', '/__admin/', '/__qr/abc/X.png', '/__dashboard', '/__dashboard/x']) {
+    for (const url of ['/__admin', '/__admin/', '/__qr/abc/X.png', '/__dashboard/x']) {
       const response = await app.fastify.inject({ url, remoteAddress: '127.0.0.1' });
       assert.equal(response.statusCode, 404, url);
       assert.equal(response.body, NOT_FOUND, url);

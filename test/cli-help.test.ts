@@ -67,6 +67,7 @@ describe('phonegraph help and version', () => {
           ['--public-url <url>', 'PHONEGRAPH_PUBLIC_URL'],
           ['--log-level <level>', 'PHONEGRAPH_LOG_LEVEL'],
           ['--webhook-retry-window <duration>', 'PHONEGRAPH_WEBHOOK_RETRY_WINDOW'],
+          ['--journal-size <n>', 'PHONEGRAPH_JOURNAL_SIZE'],
         ] as const) {
           assert.ok(run.stdout.includes(option), `${option} in:\n${run.stdout}`);
           assert.ok(run.stdout.replace(/\s+/g, ' ').includes(env), `${env} in:\n${run.stdout}`);

@@ -15,8 +15,11 @@ import { CachedStore } from '../store/cached-store.ts';
 import type { ScenarioDocument } from '../contract/scenario.ts';
 import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
+import { DEFAULT_JOURNAL_SIZE, RequestJournal } from '../journal/request-journal.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
-import { adminPlane, reservedPaths } from './admin/admin-plane.ts';
+import { adminPlane, admitted } from './admin/admin-plane.ts';
+import { gateVerdict } from './admin/admin-gate.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { parseMultipartFields } from './multipart-body.ts';
 import { openApiRoutes } from './routes/openapi-routes.ts';
 import { qrImageRoutes } from './routes/qr-image-routes.ts';
@@ -50,6 +53,8 @@ export interface BuildAppOptions {
   readonly startScenario?: ScenarioDocument;
   /** Webhook retry and timeout settings; the dispatcher runs only under `startServer`. */
   readonly webhooks?: Partial<DispatcherSettings>;
+  /** `--journal-size`: how many recent Graph requests `GET /__admin/requests` keeps (default 1000). */
+  readonly journalSize?: number;
 }
 
 export interface PhonegraphApp {
@@ -60,6 +65,7 @@ export interface PhonegraphApp {
   readonly faults: FaultRules;
   /** Built here, started by `startServer`: an app that never listens sends no webhooks. */
   readonly dispatcher: OutboxDispatcher;
+  readonly journal: RequestJournal;
 }
 
 /** Graph bodies may be unparsable; the failure is reported in Graph's order, as the first check. */
@@ -123,6 +129,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
       : new AdjustableClock(base === undefined ? Date.now : () => base.now().getTime());
   const buc = new BucAccounting(options.bucWindow ?? new MemoryWindow(), store, logger);
   const faults = new FaultRules();
+  const journal = new RequestJournal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
   const dispatcher = new OutboxDispatcher({
     store,
     clock,
@@ -140,7 +147,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
   });
   const log = new RequestLog(logger);
-  const routeDeps: GraphRouteDeps = { graph, log };
+  const routeDeps: GraphRouteDeps = { graph, log, journal };
   const fastify = Fastify({
     loggerInstance: logger,
     // Per-request log lines cost more than the read path itself; errors are logged by the handler.
@@ -194,7 +201,11 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     openApiRoutes,
     options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl },
   );
-  void fastify.register(reservedPaths);
+  // The dashboard is read-only static files under the admin plane's rule (peer, token, Host, Origin).
+  const gate = { adminToken: options.adminToken, publicUrl: options.publicUrl };
+  void fastify.register(dashboardRoutes, {
+    admitted: (request) => admitted(request, options.adminToken) && gateVerdict(request, gate) !== 'hide',
+  });
   void fastify.register(adminPlane, {
     prefix: '/__admin',
     store,
@@ -206,7 +217,8 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     adminToken: options.adminToken,
     publicUrl: options.publicUrl,
     log,
+    journal,
   });
   fastify.addHook('onClose', async () => buc.window.close());
-  return { fastify, store, clock, buc, faults, dispatcher };
+  return { fastify, store, clock, buc, faults, dispatcher, journal };
 }

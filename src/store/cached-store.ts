@@ -21,6 +21,7 @@ import type {
   WabaRecord,
   WebhookSubscription,
 } from './records.ts';
+import { ChangeFeed } from '../events/change-feed.ts';
 import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
 
 const MAX_ENTRIES = 250_000;
@@ -130,6 +131,8 @@ export class CachedStore implements Store {
   readonly #activeWabas = new ReadCache<boolean>();
   /** Keyed by `app:waba`. */
   readonly #pairLimits = new ReadCache<RateLimitOverride>(2 * MAX_CACHED_ID_LENGTH + 1);
+  /** Every write that commits through this process is published here (the SSE stream listens). */
+  readonly changes = new ChangeFeed();
 
   constructor(inner: Store) {
     this.#inner = inner;
@@ -183,6 +186,7 @@ export class CachedStore implements Store {
   async replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void> {
     try {
       await this.#inner.replaceState(state, options);
+      this.changes.publish({ kind: 'state', id: null });
     } finally {
       this.invalidate();
     }
@@ -229,6 +233,7 @@ export class CachedStore implements Store {
   async setRateLimit(target: RateLimitTarget, limits: RateLimitOverride): Promise<void> {
     try {
       await this.#inner.setRateLimit(target, limits);
+      this.changes.publish({ kind: 'rate_limit', id: null });
     } finally {
       this.invalidate();
     }
@@ -247,23 +252,33 @@ export class CachedStore implements Store {
     return this.#inner.listQrCodes(phoneNumberId, query, code);
   }
 
-  createQrCode(
+  async createQrCode(
     record: Omit<QrCodeRecord, 'position'>,
     maxPerNumber: number,
   ): Promise<QrCodeRecord | 'limit'> {
-    return this.#inner.createQrCode(record, maxPerNumber);
+    const created = await this.#inner.createQrCode(record, maxPerNumber);
+    if (created !== 'limit') this.#qrChanged(record.phone_number_id, record.code);
+    return created;
   }
 
-  updateQrCode(
+  async updateQrCode(
     phoneNumberId: string,
     code: string,
     prefilledMessage: string,
   ): Promise<QrCodeRecord | undefined> {
-    return this.#inner.updateQrCode(phoneNumberId, code, prefilledMessage);
+    const updated = await this.#inner.updateQrCode(phoneNumberId, code, prefilledMessage);
+    if (updated !== undefined) this.#qrChanged(phoneNumberId, code);
+    return updated;
   }
 
-  deleteQrCode(phoneNumberId: string, code: string): Promise<boolean> {
-    return this.#inner.deleteQrCode(phoneNumberId, code);
+  async deleteQrCode(phoneNumberId: string, code: string): Promise<boolean> {
+    const deleted = await this.#inner.deleteQrCode(phoneNumberId, code);
+    if (deleted) this.#qrChanged(phoneNumberId, code);
+    return deleted;
+  }
+
+  #qrChanged(phoneNumberId: string, code: string): void {
+    this.changes.publish({ kind: 'qr_code', id: code, phone_number_id: phoneNumberId });
   }
 
   listWabaPhoneNumbers(wabaId: string, query: PhoneNumberQuery): Promise<PhoneNumberRecord[]> {
@@ -272,7 +287,16 @@ export class CachedStore implements Store {
 
   async createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'> {
     try {
-      return await this.#inner.createPhoneNumber(record, digits);
+      const result = await this.#inner.createPhoneNumber(record, digits);
+      if (result === 'created') {
+        this.changes.publish({
+          kind: 'phone_number',
+          id: record.id,
+          phone_number_id: record.id,
+          waba_id: record.waba_id,
+        });
+      }
+      return result;
     } finally {
       // The new id may have been cached as a miss.
       this.#numbers.clear();
@@ -295,6 +319,13 @@ export class CachedStore implements Store {
   async commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
     try {
       await this.#inner.commitPhoneNumberChange(change);
+      this.changes.publish({
+        kind: 'phone_number',
+        id: change.number.id,
+        phone_number_id: change.number.id,
+        waba_id: change.number.waba_id,
+        history: change.history,
+      });
     } finally {
       this.#numbers.delete(change.number.id);
       // A status change may make the WABA active or inactive for rate limits.
@@ -326,13 +357,16 @@ export class CachedStore implements Store {
     return this.#inner.getBusinessProfile(phoneNumberId);
   }
 
-  commitBusinessProfileChange(change: BusinessProfileChange): Promise<void> {
-    return this.#inner.commitBusinessProfileChange(change);
+  async commitBusinessProfileChange(change: BusinessProfileChange): Promise<void> {
+    await this.#inner.commitBusinessProfileChange(change);
+    const id = change.profile.phone_number_id;
+    this.changes.publish({ kind: 'business_profile', id, phone_number_id: id, history: change.history });
   }
 
   async commitWabaChange(change: WabaChange): Promise<void> {
     try {
       await this.#inner.commitWabaChange(change);
+      this.changes.publish({ kind: 'waba', id: change.waba.id, waba_id: change.waba.id });
     } finally {
       this.#wabas.delete(change.waba.id);
     }
@@ -349,6 +383,7 @@ export class CachedStore implements Store {
   async setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void> {
     try {
       await this.#inner.setAppWebhook(appId, webhook);
+      this.changes.publish({ kind: 'webhook_subscription', id: appId });
     } finally {
       this.#apps.delete(appId);
     }
@@ -357,6 +392,7 @@ export class CachedStore implements Store {
   async setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void> {
     try {
       await this.#inner.setAppWebhookState(appId, url, state);
+      this.changes.publish({ kind: 'webhook_subscription', id: appId });
     } finally {
       this.#apps.delete(appId);
     }
@@ -369,6 +405,11 @@ export class CachedStore implements Store {
   ): Promise<void> {
     try {
       await this.#inner.setNumberWebhookState(phoneNumberId, url, state);
+      this.changes.publish({
+        kind: 'webhook_subscription',
+        id: phoneNumberId,
+        phone_number_id: phoneNumberId,
+      });
     } finally {
       this.#numbers.delete(phoneNumberId);
     }
@@ -378,8 +419,9 @@ export class CachedStore implements Store {
     return this.#inner.dueDeliveries(now, limit);
   }
 
-  recordAttempts(results: readonly AttemptResult[]): Promise<void> {
-    return this.#inner.recordAttempts(results);
+  async recordAttempts(results: readonly AttemptResult[]): Promise<void> {
+    await this.#inner.recordAttempts(results);
+    for (const result of results) this.changes.publish({ kind: 'delivery', id: String(result.outbox_id) });
   }
 
   listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
@@ -390,8 +432,10 @@ export class CachedStore implements Store {
     return this.#inner.getDelivery(id);
   }
 
-  redeliver(id: number, now: string): Promise<boolean> {
-    return this.#inner.redeliver(id, now);
+  async redeliver(id: number, now: string): Promise<boolean> {
+    const queued = await this.#inner.redeliver(id, now);
+    if (queued) this.changes.publish({ kind: 'delivery', id: String(id) });
+    return queued;
   }
 
   outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }> {

@@ -34,6 +34,7 @@ const SERVE_FLAGS = {
   'log-level': 'string',
   'webhook-retry-window': 'string',
   intercept: 'string',
+  'journal-size': 'string',
 } as const;
 
 export type ServeFlagName = keyof typeof SERVE_FLAGS;
@@ -50,6 +51,7 @@ interface ServeSettings {
   readonly logLevel: string;
   readonly webhookRetryWindowMs: number | undefined;
   readonly interceptPort: number | undefined;
+  readonly journalSize: number | undefined;
 }
 
 function str(value: string | boolean | undefined): string | undefined {
@@ -79,9 +81,14 @@ function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings 
   const interceptText = str(values.intercept);
   if (interceptText !== undefined && (!/^\d+$/.test(interceptText) || Number(interceptText) > 65_535))
     throw new CliError(`--intercept must be a port 0-65535, got ${interceptText}`, EXIT.usage);
+  const journalText = str(values['journal-size']);
+  const journalSize = journalText === undefined ? undefined : Number(journalText);
+  if (journalText !== undefined && (!/^\d+$/.test(journalText) || (journalSize as number) > 1_000_000))
+    throw new CliError(`--journal-size must be 0-1000000, got ${journalText}`, EXIT.usage);
   return {
     interceptPort: interceptText === undefined ? undefined : Number(interceptText),
     webhookRetryWindowMs,
+    journalSize,
     host: str(values.host) ?? '127.0.0.1',
     port,
     db: str(values.db) ?? './phonegraph.db',
@@ -204,6 +211,7 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     ...(settings.interceptPort === undefined
       ? {}
       : { intercept: { port: settings.interceptPort, host: '127.0.0.1', caDir: caDirFor(settings.db) } }),
+    ...(settings.journalSize === undefined ? {} : { journalSize: settings.journalSize }),
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {

@@ -50,6 +50,12 @@ export function serveCommand(ctx: CommandContext): Command {
       ),
     )
     .addOption(
+      flag('--journal-size <n>', 'how many recent Graph requests GET /__admin/requests keeps', {
+        default: '1000',
+        env: env('journal-size'),
+      }),
+    )
+    .addOption(
       flag('--postgres <url>', 'not available in this version yet (refused)', { env: env('postgres') }),
     )
     .action(async (options: Record<string, unknown>) => {

@@ -18,6 +18,9 @@ import { stateRoutes } from './routes/state-routes.ts';
 import { webhookRoutes } from './routes/webhook-routes.ts';
 import { businessProfileRoutes } from './routes/business-profile-routes.ts';
 import { wabaRoutes } from './routes/waba-routes.ts';
+import { eventsRoutes } from './routes/events-routes.ts';
+import { phoneNumberListRoutes } from './routes/phone-number-list-routes.ts';
+import { requestRoutes } from './routes/request-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
@@ -77,6 +80,9 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   otpRoutes,
   webhookRoutes,
   healthRoutes,
+  phoneNumberListRoutes,
+  requestRoutes,
+  eventsRoutes,
 ];
 
 function isLoopback(address: string | undefined): boolean {
@@ -96,20 +102,9 @@ function bearerMatches(header: string | undefined, expected: string): boolean {
  * Judged on the socket's peer address, never on X-Forwarded-For. A refused caller sees the same 404
  * as an unknown path, so the admin plane does not reveal itself.
  */
-function admitted(request: FastifyRequest, adminToken: string | undefined): boolean {
+export function admitted(request: FastifyRequest, adminToken: string | undefined): boolean {
   if (adminToken !== undefined) return bearerMatches(request.headers.authorization, adminToken);
   return isLoopback(request.socket.remoteAddress);
-}
-
-/**
- * Reserved non-Graph prefixes whose features have not landed yet: plain 404, never a Graph answer.
- * (`/__qr` is served by routes/qr-image-routes.ts.)
- */
-export async function reservedPaths(app: FastifyInstance): Promise<void> {
-  for (const prefix of ['/__dashboard']) {
-    app.all(prefix, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
-    app.all(`${prefix}/*`, async (_request, reply) => sendAdminError(reply, 404, 'not_found', 'Not found'));
-  }
 }
 
 /** `/__admin/…`: the control plane (control-plane.md §3). */
@@ -168,6 +163,7 @@ export async function adminPlane(app: FastifyInstance, options: AdminPlaneOption
     faults: options.faults,
     dispatcher: options.dispatcher,
     startScenario: options.startScenario,
+    journal: options.journal,
   };
   for (const register of ROUTE_MODULES) register(app, deps);
   // A catch-all inside the prefix: without it the Graph wildcard route would answer unknown admin paths.

@@ -3,6 +3,7 @@ import { parse as parseQueryString } from 'node:querystring';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { GraphHandler } from '../../graph/graph-handler.ts';
 import { invalidParameter, type GraphError } from '../../graph/graph-error.ts';
+import type { RequestJournal } from '../../journal/request-journal.ts';
 import type { RequestLog } from '../request-log.ts';
 import { flattenParams, type GraphRequest, type GraphResponse } from '../../graph/graph-request.ts';
 
@@ -83,10 +84,11 @@ export function writeGraphResponse(raw: ServerResponse, method: string, response
   raw.end(method === 'HEAD' || response.status === 304 ? undefined : response.body);
 }
 
-/** The route's dependencies: the protocol handler and the request log. */
+/** The route's dependencies: the protocol handler, the request log and the request journal. */
 export interface GraphRouteDeps {
   readonly graph: GraphHandler;
   readonly log: RequestLog;
+  readonly journal?: RequestJournal;
 }
 
 /**
@@ -101,13 +103,16 @@ export async function serveGraph(
   inputError?: GraphError,
 ): Promise<void> {
   const startedAt = deps.log.start();
+  const journalStart = deps.journal === undefined ? 0 : performance.now();
   const method = raw.method ?? 'GET';
+  let request: GraphRequest | undefined;
   let response: GraphResponse;
   try {
-    response =
-      method === 'OPTIONS'
-        ? deps.graph.options()
-        : await deps.graph.handle(graphRequestFrom(raw, body, inputError));
+    if (method === 'OPTIONS') response = deps.graph.options();
+    else {
+      request = graphRequestFrom(raw, body, inputError);
+      response = await deps.graph.handle(request);
+    }
   } catch (error) {
     response = deps.graph.unexpected(error);
   }
@@ -116,6 +121,8 @@ export async function serveGraph(
     return;
   }
   writeGraphResponse(res, method, response);
+  // After the response is written: the journal keeps references and derives the rest when read.
+  deps.journal?.record(method, raw.url ?? '/', request, response, performance.now() - journalStart);
   if (deps.log.enabled) {
     deps.log.write({
       plane: 'graph',
@@ -163,7 +170,7 @@ export function isUnroutedGraphRequest(raw: IncomingMessage): boolean {
 
 /** Every path outside the reserved prefixes is Graph. */
 export async function graphRoutes(app: FastifyInstance, options: GraphRouteDeps): Promise<void> {
-  const deps: GraphRouteDeps = { graph: options.graph, log: options.log };
+  const deps: GraphRouteDeps = options;
   const handler = (request: FastifyRequest, reply: FastifyReply): Promise<void> =>
     sendGraph(deps, request, reply);
   app.all('/', handler);

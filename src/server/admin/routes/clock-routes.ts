@@ -42,6 +42,7 @@ export function clockRoutes(app: FastifyInstance, deps: AdminDeps): void {
     }
     // Retries due on the moved clock go out now.
     deps.dispatcher.notify();
+    deps.store.changes.publish({ kind: 'clock', id: null });
     return state();
   });
 }
