@@ -45,6 +45,8 @@ export const LOCKS = {
   qrCodes: 7_260_002,
   /** Number creation checks digits across every number: one creation at a time. */
   phoneNumbers: 7_260_003,
+  /** A whole-state replace: instances loading a scenario together apply one after the other. */
+  state: 7_260_005,
   /** Per-number limited-call windows, second key = hash of window and number. */
   callWindows: 7_260_004,
 } as const;

@@ -145,6 +145,7 @@ export class PostgresStore implements Store {
 
   async replaceState(state: StateSnapshot, options: { keepLog?: boolean } = {}): Promise<void> {
     await this.#db.transaction(async (query) => {
+      await query('SELECT pg_advisory_xact_lock($1)', [LOCKS.state]);
       for (const table of STATE_TABLES) {
         // A merge keeps the log, the admin-set pair limits, OTPs and register calls: none is in a scenario.
         if (options.keepLog === true && MERGE_KEEPS.includes(table)) continue;
