@@ -77,7 +77,15 @@ async function waitForReady(url: string, child: ChildProcess, log: () => string)
   throw new Error(`postgres did not accept connections: ${log()}`);
 }
 
-export async function startPrivatePostgres(): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /**
+   * Lets the test process exit while the cluster runs (no pipes, unref'd child); the cluster is killed
+   * and its directory removed when the process exits. For a cluster shared by a whole test file.
+   */
+  readonly background?: boolean;
+}
+
+export async function startPrivatePostgres(options: PrivatePostgresOptions = {}): Promise<PrivatePostgres> {
   const dir = binDir();
   const bin = (name: string): string => (dir === undefined ? name : join(dir, name));
   const user = runAs();
@@ -110,8 +118,16 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
       '-c',
       'max_connections=200',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'], ...user },
+    { stdio: options.background === true ? 'ignore' : ['ignore', 'pipe', 'pipe'], ...user },
   );
+  if (options.background === true) {
+    child.unref();
+    process.once('exit', () => {
+      // The backends notice the postmaster's death and exit on their own.
+      child.kill('SIGKILL');
+      rmSync(root, { recursive: true, force: true });
+    });
+  }
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
