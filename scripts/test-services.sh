@@ -11,8 +11,7 @@ SERVICES=(
   "redis-server|redis-server|command -v redis-server|redis-server"
   "curl|curl|command -v curl|" # test/docs-shell.test.ts runs the docs' curl examples
   "chromium|chromium|test -x /usr/bin/chromium|" # test/dashboard-browser.test.ts (playwright-core drives it)
-  # Once the suites need it (scale-out store):
-  # "postgresql|postgresql|compgen -G '/usr/lib/postgresql/*/bin/postgres'|postgresql"
+  "postgresql|postgresql|compgen -G '/usr/lib/postgresql/*/bin/postgres'|postgresql" # store suites (initdb)
 )
 
 missing_names=()

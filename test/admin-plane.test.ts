@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { issueCertificate, verifyCertificate } from '../src/domain/certificate.ts';
 import { buildApp } from '../src/server/build-app.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { ensureCertificateKeys } from '../src/domain/certificate-keys.ts';
 
 const NOT_FOUND = '{"error":{"message":"Not found","code":"not_found"}}';
 
 async function adminApp(adminToken?: string) {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   const keys = await ensureCertificateKeys(store);
   const app = buildApp({ store, ...(adminToken === undefined ? {} : { adminToken }) });
   return { app, keys };

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { fixedClock, loadScenarioText, NOW } from './helpers/graph-app.ts';
 import { WebhookReceiver, waitFor } from './helpers/webhook-receiver.ts';
 
@@ -61,7 +61,7 @@ after(async () => {
 
 async function harness(): Promise<Harness> {
   const receiver = await new WebhookReceiver(SECRET).listen();
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, scenario(receiver.url));
   const server = await startServer({
     store,

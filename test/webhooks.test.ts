@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { DispatcherSettings } from '../src/webhooks/outbox-dispatcher.ts';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { fixedClock, loadScenarioText } from './helpers/graph-app.ts';
 import { WebhookReceiver, waitFor } from './helpers/webhook-receiver.ts';
 
@@ -82,7 +82,7 @@ async function harness(
 ): Promise<Harness> {
   const receiver = await new WebhookReceiver(SECRET).listen();
   if (options.verify !== undefined) receiver.verify = options.verify;
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, scenario(receiver.url, options.fields, options.overrideUrl));
   const server = await startServer({
     store,
@@ -274,6 +274,11 @@ describe('the event table', () => {
         assert.equal(event?.signatureValid, true);
         assert.equal(event?.headers['content-type'], 'application/json');
         assert.equal(event?.headers['user-agent'], 'facebookexternalua');
+        // The receiver answers before the dispatcher records the delivery: wait for the record.
+        await waitFor(
+          async () => (await h.admin('GET', '/webhooks/deliveries?status=delivered')).json.data.length >= 1,
+          'the delivery record',
+        );
         const log = await h.admin('GET', '/webhooks/deliveries?status=delivered');
         assert.equal(log.json.data.length, 1);
         assert.equal(log.json.data[0].event_id, event?.eventId);

@@ -5,6 +5,7 @@ import type { CommandIo } from './command-io.ts';
 import { configureTree, type ExitSink } from './command-tree.ts';
 import { adminCommand } from './commands/admin.ts';
 import { certCommand } from './commands/cert.ts';
+import { migrateCommand } from './commands/migrate.ts';
 import { clientCommands } from './commands/client.ts';
 import { openApiCommand } from './commands/openapi.ts';
 import { scenarioCommand } from './commands/scenario.ts';
@@ -42,6 +43,7 @@ export function buildProgram(io: CommandIo, exit: ExitSink): Command {
     .addCommand(serveCommand(ctx));
   for (const command of clientCommands(ctx)) program.addCommand(command);
   program
+    .addCommand(migrateCommand(ctx))
     .addCommand(certCommand(ctx))
     .addCommand(scenarioCommand(ctx))
     .addCommand(adminCommand(ctx))

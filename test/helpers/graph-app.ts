@@ -5,8 +5,8 @@ import { loadScenario } from '../../src/domain/state-loader.ts';
 import type { Clock } from '../../src/domain/clock.ts';
 import type { RequestIds } from '../../src/graph/request-ids.ts';
 import { buildApp, type PhonegraphApp } from '../../src/server/build-app.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../../src/store/store.ts';
+import { freshTestStore } from './test-store.ts';
 
 export const FIXTURES = new URL('../fixtures/', import.meta.url);
 export const GRAPH_SCENARIO = new URL('scenarios/graph.yaml', FIXTURES);
@@ -47,7 +47,10 @@ export async function loadScenarioText(store: Store, text: string, clock: Clock 
   await loadScenario(store, parseScenarioText(text, 'test.yaml'), clock);
 }
 
-/** A fresh in-process server on a private in-memory SQLite store, loaded with the Graph fixture. */
+/**
+ * A fresh in-process server on a private store (in-memory SQLite, or PostgreSQL with
+ * `PHONEGRAPH_TEST_STORE=postgres`), loaded with the Graph fixture.
+ */
 export async function graphApp(
   options: {
     store?: Store;
@@ -57,7 +60,7 @@ export async function graphApp(
     publicUrl?: string;
   } = {},
 ): Promise<TestApp> {
-  const store = options.store ?? new SqliteStore({ path: ':memory:' });
+  const store = options.store ?? (await freshTestStore());
   const clock = options.clock ?? fixedClock;
   await loadScenarioText(store, options.scenario ?? readFileSync(GRAPH_SCENARIO, 'utf8'), clock);
   const ids = options.ids ?? fixedIds;

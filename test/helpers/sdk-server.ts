@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { startServer, type RunningServer } from '../../src/server/start.ts';
-import { SqliteStore } from '../../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './test-store.ts';
 import { GraphClient, type GraphClientOptions } from '../../src/client/index.ts';
 import { GRAPH_SCENARIO, loadScenarioText } from './graph-app.ts';
 
 /** A real phonegraph on a free port of 127.0.0.1, loaded with the Graph fixture scenario. */
 export async function startGraphServer(): Promise<RunningServer> {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
   return startServer({ store, host: '127.0.0.1', port: 0 });
 }

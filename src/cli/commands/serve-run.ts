@@ -15,6 +15,7 @@ import { startServer, type RunningServer } from '../../server/start.ts';
 import { SqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { StoreOpenError, type Store } from '../../store/store.ts';
 import { CliError, EXIT } from '../exit-codes.ts';
+import { openPostgresStore, redactedUrl } from '../postgres-connection.ts';
 import { withEnv, type FlagValues } from '../flags.ts';
 import { LOG_LEVELS } from './serve.ts';
 import type { CommandIo } from '../command-io.ts';
@@ -43,6 +44,8 @@ interface ServeSettings {
   readonly host: string;
   readonly port: number;
   readonly db: string;
+  /** A PostgreSQL URL: the shared store instead of the SQLite file `db`. */
+  readonly postgres: string | undefined;
   readonly scenario: string | undefined;
   readonly reset: boolean;
   readonly adminToken: string | undefined;
@@ -60,9 +63,6 @@ function str(value: string | boolean | undefined): string | undefined {
 
 function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings {
   const values = withEnv(flags, SERVE_FLAGS, env);
-  if (values.postgres !== undefined) {
-    throw new CliError('--postgres is not available in this version yet', EXIT.usage);
-  }
   const portText = str(values.port) ?? '8484';
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65_535)
@@ -92,6 +92,7 @@ function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings 
     host: str(values.host) ?? '127.0.0.1',
     port,
     db: str(values.db) ?? './phonegraph.db',
+    postgres: str(values.postgres),
     scenario: str(values.scenario),
     reset: values.reset === true,
     adminToken: str(values['admin-token']),
@@ -99,6 +100,17 @@ function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings 
     publicUrl: str(values['public-url']),
     logLevel,
   };
+}
+
+/** The store as messages name it: the SQLite path, or the PostgreSQL URL without its password. */
+function storeName(settings: ServeSettings): string {
+  return settings.postgres === undefined ? settings.db : redactedUrl(settings.postgres);
+}
+
+/** SQLite by default; with `--postgres`, the shared PostgreSQL store (migrated on open). */
+async function openStore(settings: ServeSettings): Promise<Store> {
+  if (settings.postgres === undefined) return new SqliteStore({ path: settings.db });
+  return openPostgresStore(settings.postgres);
 }
 
 /** Rate-limit windows in Redis, shared by every instance pointed at it; refused early if unreachable. */
@@ -130,7 +142,7 @@ async function prepareState(store: Store, settings: ServeSettings): Promise<Scen
     const document = start;
     if (!empty && !settings.reset) {
       throw new CliError(
-        `database ${settings.db} is not empty; pass --reset to replace its state with ${settings.scenario}`,
+        `database ${storeName(settings)} is not empty; pass --reset to replace its state with ${settings.scenario}`,
         EXIT.usage,
       );
     }
@@ -178,9 +190,9 @@ async function startHints(server: RunningServer, startScenario: ScenarioDocument
 export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
   const settings = settingsFrom(flags, io.env);
   const bucWindow = settings.redis === undefined ? undefined : await connectRedis(settings.redis);
-  let store: SqliteStore;
+  let store: Store;
   try {
-    store = new SqliteStore({ path: settings.db });
+    store = await openStore(settings);
   } catch (error) {
     await bucWindow?.close();
     // A database that cannot be opened for writing: the server cannot start (docs/cli.md, exit 1).

@@ -56,10 +56,12 @@ export function serveCommand(ctx: CommandContext): Command {
       }),
     )
     .addOption(
-      flag('--postgres <url>', 'not available in this version yet (refused)', { env: env('postgres') }),
+      flag('--postgres <url>', 'keep state in this PostgreSQL database instead of --db (postgres://…)', {
+        env: env('postgres'),
+      }),
     )
     .action(async (options: Record<string, unknown>) => {
-      // Loaded on use: the server's modules (Fastify, SQLite, Redis) would slow every other command down.
+      // Loaded on use: the server's modules (Fastify, SQLite, PostgreSQL, Redis) would slow every other command down.
       const { serve } = await import('./serve-run.ts');
       ctx.exit(await serve(byFlagName(options), ctx.io));
     });
@@ -67,5 +69,6 @@ export function serveCommand(ctx: CommandContext): Command {
     'phonegraph serve',
     'phonegraph serve --port 0 --db :memory: --scenario my-scenario.yaml',
     'PHONEGRAPH_PORT=9000 PHONEGRAPH_LOG_LEVEL=warn phonegraph serve --db ./state.db',
+    'phonegraph serve --postgres postgres://phonegraph@127.0.0.1:5432/phonegraph',
   ]);
 }

@@ -1,0 +1,80 @@
+import type { AttemptResult, DeliveryQuery, DeliveryRecord } from '../records.ts';
+import type { Query, Row } from './database.ts';
+import { attemptFromRow, deliveryFromRow } from './rows.ts';
+
+/** The oldest pending event of each (app, number) whose next attempt is due at `now`: one in flight each. */
+export async function dueDeliveries(query: Query, now: string, limit: number): Promise<DeliveryRecord[]> {
+  const rows = await query(
+    `SELECT o.* FROM (
+       SELECT MIN(id) AS id FROM outbox WHERE status = 'pending' GROUP BY app_id, phone_number_id
+     ) AS head JOIN outbox AS o ON o.id = head.id
+     WHERE o.next_attempt_at <= $1 ORDER BY o.next_attempt_at, o.id LIMIT $2`,
+    [now, limit],
+  );
+  return rows.map((row) => deliveryFromRow(row));
+}
+
+/** Inside a transaction: attempt lines and new statuses; unknown rows are ignored. */
+export async function recordAttempts(query: Query, results: readonly AttemptResult[]): Promise<void> {
+  for (const result of results) {
+    if (result.attempt !== null) {
+      const { at, url, http_status, latency_ms, error } = result.attempt;
+      await query(
+        `INSERT INTO webhook_attempts (outbox_id, at, url, http_status, latency_ms, error)
+         SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM outbox WHERE id = $1)`,
+        [result.outbox_id, at, url, http_status, latency_ms, error],
+      );
+    }
+    await query(
+      `UPDATE outbox SET status = $2, attempts = attempts + $3, next_attempt_at = $4 WHERE id = $1`,
+      [result.outbox_id, result.status, result.counted ? 1 : 0, result.next_attempt_at],
+    );
+  }
+}
+
+async function withAttempts(query: Query, rows: Row[]): Promise<DeliveryRecord[]> {
+  if (rows.length === 0) return [];
+  const attempts = await query(
+    'SELECT * FROM webhook_attempts WHERE outbox_id = ANY($1::bigint[]) ORDER BY id',
+    [rows.map((row) => String(row.id))],
+  );
+  const byOutbox = new Map<string, Row[]>();
+  for (const attempt of attempts) {
+    const key = String(attempt.outbox_id);
+    byOutbox.set(key, [...(byOutbox.get(key) ?? []), attempt]);
+  }
+  return rows.map((row) => deliveryFromRow(row, (byOutbox.get(String(row.id)) ?? []).map(attemptFromRow)));
+}
+
+export async function listDeliveries(query: Query, filter: DeliveryQuery): Promise<DeliveryRecord[]> {
+  const rows = await query(
+    `SELECT * FROM outbox WHERE ($1::text IS NULL OR phone_number_id = $1)
+       AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3`,
+    [filter.phone_number ?? null, filter.status ?? null, filter.limit],
+  );
+  return withAttempts(query, rows);
+}
+
+export async function getDelivery(query: Query, id: number): Promise<DeliveryRecord | undefined> {
+  if (!Number.isSafeInteger(id)) return undefined;
+  const rows = await query('SELECT * FROM outbox WHERE id = $1', [id]);
+  return (await withAttempts(query, rows))[0];
+}
+
+export async function redeliver(query: Query, id: number, now: string): Promise<boolean> {
+  if (!Number.isSafeInteger(id)) return false;
+  const rows = await query(
+    "UPDATE outbox SET status = 'pending', next_attempt_at = $1 WHERE id = $2 RETURNING id",
+    [now, id],
+  );
+  return rows.length > 0;
+}
+
+export async function outboxLag(
+  query: Query,
+): Promise<{ pending: number; oldest_created_at: string | null }> {
+  const [row] = await query(
+    "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'",
+  );
+  return { pending: Number(row?.n ?? 0), oldest_created_at: (row?.oldest ?? null) as string | null };
+}
