@@ -39,6 +39,8 @@ const server = createServer((request, response) => {
   response.writeHead(chosen.status, chosen.headers);
   response.end(chosen.body);
 });
+// phonegraph's keep-alive timeout (src/server/build-app.ts), so Node writes the same Keep-Alive header.
+server.keepAliveTimeout = 72_000;
 
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address();
