@@ -512,36 +512,32 @@ export class GraphHandler {
     return { status: 200, headers, body, traceId: exchange.traceId };
   }
 
+  /** An exchange for answers given without a parsed request: newest version, default output. */
+  #bareExchange(): Exchange {
+    return {
+      version: NEWEST_VERSION,
+      traceId: this.#deps.ids.traceId(),
+      requestId: this.#deps.ids.requestId(),
+      debugId: this.#deps.ids.debugId(),
+      output: outputOptions({}),
+      method: 'GET',
+      expiredVersion: null,
+      known: null,
+    };
+  }
+
   /**
    * A code-1 answer for a throw outside `handle` (after the request was taken over from the framework):
    * logged with its cause, never echoed; the connection closes after it.
    */
   unexpected(cause: unknown): GraphResponse {
-    const exchange: Exchange = {
-      version: NEWEST_VERSION,
-      traceId: this.#deps.ids.traceId(),
-      requestId: this.#deps.ids.requestId(),
-      debugId: this.#deps.ids.debugId(),
-      output: outputOptions({}),
-      method: 'GET',
-      expiredVersion: null,
-      known: null,
-    };
+    const exchange = this.#bareExchange();
     return { ...this.#failure(unknownError(cause), exchange, cause), close: true };
   }
 
   /** A request Node's HTTP parser refused: a minimal Graph error (code 100), the connection then closes. */
   malformed(detail: 'malformedRequest' | 'headersTooLarge'): GraphResponse {
-    const exchange: Exchange = {
-      version: NEWEST_VERSION,
-      traceId: this.#deps.ids.traceId(),
-      requestId: this.#deps.ids.requestId(),
-      debugId: this.#deps.ids.debugId(),
-      output: outputOptions({}),
-      method: 'GET',
-      expiredVersion: null,
-      known: null,
-    };
+    const exchange = this.#bareExchange();
     return { ...this.#failure(invalidParameter(detail), exchange, undefined), close: true };
   }
 
