@@ -322,6 +322,18 @@ function openError(path: string, error: unknown): StoreOpenError {
 }
 
 /** The embedded default store: one SQLite file in WAL mode, one transaction per change. */
+/** One outbox row per webhook event, written in the transaction of the change that caused it. */
+const INSERT_OUTBOX = `INSERT INTO outbox (event_id, app_id, phone_number_id, waba_id, field, payload, status, attempts,
+    next_attempt_at, created_at)
+  VALUES (@event_id, @app_id, @phone_number_id, @waba_id, @field, @payload, @status, 0,
+    @next_attempt_at, @created_at)`;
+
+/** `UPDATE table SET every column but id … WHERE id = @id`, with named parameters. */
+function updateById(table: string, columns: readonly string[]): string {
+  const assignments = columns.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
+  return `UPDATE ${table} SET ${assignments.join(', ')} WHERE id = @id`;
+}
+
 export class SqliteStore implements Store {
   readonly kind = 'sqlite' as const;
   readonly #db: Database.Database;
@@ -722,21 +734,12 @@ export class SqliteStore implements Store {
   }
 
   async commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
-    const update = this.#statement(
-      `UPDATE phone_numbers SET ${PHONE_COLUMNS.filter((c) => c !== 'id')
-        .map((c) => `${c} = @${c}`)
-        .join(', ')} WHERE id = @id`,
-    );
+    const update = this.#statement(updateById('phone_numbers', PHONE_COLUMNS));
     const history = this.#statement(
       `INSERT INTO history (phone_number_id, at, actor, change, from_value, to_value, reason)
        VALUES (@phone_number_id, @at, @actor, @change, @from, @to, @reason)`,
     );
-    const outbox = this.#statement(
-      `INSERT INTO outbox (event_id, app_id, phone_number_id, waba_id, field, payload, status, attempts,
-         next_attempt_at, created_at)
-       VALUES (@event_id, @app_id, @phone_number_id, @waba_id, @field, @payload, @status, 0,
-         @next_attempt_at, @created_at)`,
-    );
+    const outbox = this.#statement(INSERT_OUTBOX);
     try {
       this.#db.transaction(() => {
         update.run(phoneNumberToRow(change.number));
@@ -816,21 +819,12 @@ export class SqliteStore implements Store {
   }
 
   async commitWabaChange(change: WabaChange): Promise<void> {
-    const update = this.#statement(
-      `UPDATE wabas SET ${WABA_COLUMNS.filter((c) => c !== 'id')
-        .map((c) => `${c} = @${c}`)
-        .join(', ')} WHERE id = @id`,
-    );
+    const update = this.#statement(updateById('wabas', WABA_COLUMNS));
     const history = this.#statement(
       `INSERT INTO waba_history (waba_id, at, actor, change, from_value, to_value, reason)
        VALUES (@waba_id, @at, @actor, @change, @from, @to, @reason)`,
     );
-    const outbox = this.#statement(
-      `INSERT INTO outbox (event_id, app_id, phone_number_id, waba_id, field, payload, status, attempts,
-         next_attempt_at, created_at)
-       VALUES (@event_id, @app_id, @phone_number_id, @waba_id, @field, @payload, @status, 0,
-         @next_attempt_at, @created_at)`,
-    );
+    const outbox = this.#statement(INSERT_OUTBOX);
     this.#write(() => {
       update.run(wabaToRow(change.waba));
       for (const entry of change.history) history.run(entry);
