@@ -21,7 +21,7 @@ import type {
   WabaRecord,
   WebhookSubscription,
 } from './records.ts';
-import { ChangeFeed } from '../events/change-feed.ts';
+import { ChangeFeed, type ChangeNotice } from '../events/change-feed.ts';
 import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
 
 const MAX_ENTRIES = 250_000;
@@ -154,6 +154,16 @@ export class CachedStore implements Store {
     );
   }
 
+  /**
+   * Drops what one committed change (made here or, on PostgreSQL, by another instance) may have made
+   * stale. The seam cross-instance notifications call; for now it drops every cache.
+   */
+  forget(notice: ChangeNotice): void {
+    void notice;
+    this.invalidate();
+  }
+
+  /** Drops every cache (a lost notification channel, a state replacement). */
   invalidate(): void {
     this.#numbers.clear();
     this.#wabas.clear();
