@@ -20,6 +20,8 @@ export interface ChangeNotice {
   readonly id: string | null;
   readonly phone_number_id?: string;
   readonly waba_id?: string;
+  /** The app a change is about, when it names one (a rate-limit override of an app or an app-WABA pair). */
+  readonly app_id?: string;
   /** The history lines the change wrote, for number and profile changes. */
   readonly history?: readonly HistoryEntry[];
 }

@@ -6,6 +6,7 @@ import type { Clock } from '../domain/clock.ts';
 import { PHONE_NUMBER_FIELD_VALUES, type PhoneNumberContext } from '../domain/phone-number-view.ts';
 import { QrImageSigner } from '../domain/qr-images.ts';
 import type { AppRecord, TokenRecord, WabaRecord } from '../store/records.ts';
+import type { CacheBudget } from '../store/cache-budget.ts';
 import type { Store } from '../store/store.ts';
 import { authenticate, checkAppsecretProof, extractAccessToken } from './access-token.ts';
 import { BATCH_PARAMS, itemRequest, itemResult, parseBatch, runBatch } from './batch.ts';
@@ -60,6 +61,8 @@ export interface GraphHandlerDeps {
   readonly publicUrl?: string;
   /** Woken after a lifecycle edge commits a change, so its webhooks go out now. */
   readonly dispatcher?: { notify(): void };
+  /** The read cache's byte budget, which the rendered-body memo shares (a private one when absent). */
+  readonly cacheBudget?: CacheBudget;
 }
 
 /** Options that shape how any response, success or error, is written (graph-api.md §6). */
@@ -144,13 +147,14 @@ const VERSIONS_LINK = 'https://developers.facebook.com/docs/graph-api/guides/ver
 export class GraphHandler {
   readonly #deps: GraphHandlerDeps;
   readonly #selections = new SelectionCache();
-  readonly #rendered = new RenderedBodyMemo();
+  readonly #rendered: RenderedBodyMemo;
   readonly #lifecycle: LifecycleEdges;
   readonly #profiles: BusinessProfileEdge;
   #objects: Promise<GraphObjects> | undefined;
 
   constructor(deps: GraphHandlerDeps) {
     this.#deps = deps;
+    this.#rendered = new RenderedBodyMemo(deps.cacheBudget);
     this.#lifecycle = new LifecycleEdges({
       store: deps.store,
       clock: deps.clock,

@@ -55,6 +55,8 @@ export interface BuildAppOptions {
   readonly webhooks?: Partial<DispatcherSettings>;
   /** `--journal-size`: how many recent Graph requests `GET /__admin/requests` keeps (default 1000). */
   readonly journalSize?: number;
+  /** `--cache-mb` in bytes: the budget of the read caches and rendered bodies (default 64 MiB). */
+  readonly cacheBytes?: number;
 }
 
 export interface PhonegraphApp {
@@ -120,7 +122,12 @@ function asGraphInputError(error: { code?: string }): GraphError | undefined {
 
 /** Builds the whole server without listening (tests use `inject`; start.ts listens). */
 export function buildApp(options: BuildAppOptions): PhonegraphApp {
-  const store = options.store instanceof CachedStore ? options.store : new CachedStore(options.store);
+  const store =
+    options.store instanceof CachedStore
+      ? options.store
+      : new CachedStore(options.store, {
+          ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
+        });
   const logger = options.logger ?? pino({ level: 'silent' });
   const base = options.clock;
   const clock =
@@ -144,6 +151,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     buc,
     faults,
     dispatcher,
+    cacheBudget: store.budget,
     ...(options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl }),
   });
   const log = new RequestLog(logger);

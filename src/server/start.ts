@@ -44,7 +44,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const app = buildApp(options);
   await app.clock.load(app.store);
   app.faults.setSeed(await scenarioSeed(app.store));
-  await app.store.warm();
   await app.fastify.listen({ host: options.host, port: options.port });
   app.dispatcher.start();
   const address = app.fastify.server.address() as AddressInfo;

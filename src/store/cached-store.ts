@@ -22,171 +22,237 @@ import type {
   WebhookSubscription,
 } from './records.ts';
 import { ChangeFeed, type ChangeNotice } from '../events/change-feed.ts';
+import { approximateBytes, BudgetEntry, CacheBudget, stringBytes, type BudgetOwner } from './cache-budget.ts';
 import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
 
-const MAX_ENTRIES = 250_000;
-/** Each cache also stops at this many (estimated) bytes of keys and values. */
-export const MAX_CACHE_BYTES = 256 * 1_048_576;
 /** Longer than any real Graph id (phone and WABA ids have 15-16 digits): looked up, never cached. */
 export const MAX_CACHED_ID_LENGTH = 20;
-/** What a cache entry costs beyond its key and value: the map slot and the record's object. */
-const ENTRY_OVERHEAD_BYTES = 96;
-
-/** A rough size of a record: its strings (2 bytes a character) and a slot per field; nested objects as JSON. */
-export function approximateBytes(value: unknown): number {
-  if (value === null || value === undefined) return 0;
-  if (typeof value === 'string') return value.length * 2;
-  if (typeof value !== 'object') return 8;
-  let bytes = 0;
-  for (const field of Object.values(value as Record<string, unknown>)) {
-    if (typeof field === 'string') bytes += 16 + field.length * 2;
-    else if (field !== null && typeof field === 'object') bytes += 16 + JSON.stringify(field).length * 2;
-    else bytes += 16;
-  }
-  return bytes;
-}
+/** What a cache entry costs beyond its key and value: the map slot and the budget entry object. */
+const ENTRY_OVERHEAD_BYTES = 112;
 
 /**
- * A bounded map that forgets everything when full (entries or bytes): writes are rare, reads repeat.
- * Misses are cached too (as null), so unknown ids cost one database read each, not one per request;
- * keys longer than a real id are never kept.
+ * One kind of record by key, under the shared byte budget (least recently used goes first). Misses are
+ * cached too (as null), so unknown ids cost one database read each, not one per request; keys longer
+ * than a real id are never kept.
  */
-class ReadCache<V> {
-  readonly #entries = new Map<string, V | null>();
-  readonly #maxBytes: number;
+class ReadCache<V> implements BudgetOwner {
+  readonly #entries = new Map<string, BudgetEntry<string, V | null>>();
+  readonly #budget: CacheBudget;
   readonly #maxKeyLength: number;
-  #bytes = 0;
+  /** Bumped by every drop: a load that started before it may be stale and is returned, not kept. */
+  #epoch = 0;
 
-  constructor(maxKeyLength: number = MAX_CACHED_ID_LENGTH, maxBytes: number = MAX_CACHE_BYTES) {
+  constructor(budget: CacheBudget, maxKeyLength: number = MAX_CACHED_ID_LENGTH) {
+    this.#budget = budget;
     this.#maxKeyLength = maxKeyLength;
-    this.#maxBytes = maxBytes;
   }
 
   get size(): number {
     return this.#entries.size;
   }
 
-  /** Estimated bytes held (keys, values, overhead). */
-  get bytes(): number {
-    return this.#bytes;
-  }
-
-  #cost(key: string, value: V | null): number {
-    return ENTRY_OVERHEAD_BYTES + key.length * 2 + approximateBytes(value);
-  }
-
-  /** Keeps `value` unless the cache is full; returns whether it did (warming stops when it does not). */
-  set(key: string, value: V): boolean {
-    const cost = this.#cost(key, value);
-    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + cost > this.#maxBytes) return false;
-    this.#remember(key, value, cost);
-    return true;
-  }
-
-  #remember(key: string, value: V | null, cost: number): void {
-    const previous = this.#entries.get(key);
-    if (previous !== undefined) this.#bytes -= this.#cost(key, previous);
-    this.#entries.set(key, value);
-    this.#bytes += cost;
+  /** The cached value (null = cached as absent), or undefined when not cached; counts as a use. */
+  peek(key: string): V | null | undefined {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return undefined;
+    this.#budget.touch(entry);
+    return entry.value;
   }
 
   async get(key: string, load: (key: string) => Promise<V | undefined>): Promise<V | undefined> {
-    const hit = this.#entries.get(key);
-    if (hit !== undefined) return hit ?? undefined;
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      this.#budget.touch(entry);
+      return entry.value ?? undefined;
+    }
+    const epoch = this.#epoch;
     const value = await load(key);
-    if (key.length > this.#maxKeyLength) return value;
-    const cost = this.#cost(key, value ?? null);
-    if (this.#entries.size >= MAX_ENTRIES || this.#bytes + cost > this.#maxBytes) this.clear();
-    this.#remember(key, value ?? null, cost);
+    // A change committed while the load ran may not be in `value`: answer with it, do not keep it.
+    if (key.length <= this.#maxKeyLength && epoch === this.#epoch) this.#keep(key, value ?? null);
     return value;
   }
 
-  clear(): void {
-    this.#entries.clear();
-    this.#bytes = 0;
+  #keep(key: string, value: V | null): void {
+    const previous = this.#entries.get(key);
+    if (previous !== undefined) this.#budget.remove(previous);
+    const entry = new BudgetEntry<string, V | null>(
+      this,
+      key,
+      value,
+      ENTRY_OVERHEAD_BYTES + stringBytes(key) + approximateBytes(value),
+    );
+    this.#entries.set(key, entry);
+    this.#budget.add(entry as BudgetEntry);
+  }
+
+  evicted(entry: BudgetEntry): void {
+    const key = entry.key as string;
+    if (this.#entries.get(key) === entry) this.#entries.delete(key);
   }
 
   delete(key: string): void {
-    const previous = this.#entries.get(key);
-    if (previous === undefined) return;
-    this.#bytes -= this.#cost(key, previous);
+    this.#epoch += 1;
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return;
     this.#entries.delete(key);
+    this.#budget.remove(entry as BudgetEntry);
+  }
+
+  /** Drops every entry of this kind (each leaves the budget too). */
+  clear(): void {
+    this.#epoch += 1;
+    for (const entry of this.#entries.values()) this.#budget.remove(entry as BudgetEntry);
+    this.#entries.clear();
+  }
+
+  /** Marks a change for loads in flight without dropping anything (after a budget-wide clear). */
+  bump(): void {
+    this.#epoch += 1;
   }
 }
 
 /**
- * The in-process read cache in front of a store: numbers, WABAs, apps and token digests. Every
- * write through this process clears it before returning, so the next read sees the change. Records
- * handed out are shared: callers treat them as read-only.
- * With several instances on one PostgreSQL store a write on another instance is not seen here;
- * the scale-out store must invalidate through its own channel (docs/decisions/0002-read-cache.md).
+ * The in-process read cache in front of a store: numbers, WABAs, apps, token digests, active WABAs and
+ * pair limits, all under one byte budget shared with the rendered-body memo (`budget`). Every write
+ * through this process drops exactly what it changed before returning (`forget`), so the next read sees
+ * the change. Records handed out are shared: callers treat them as read-only.
+ * With several instances on one PostgreSQL store, changes committed elsewhere arrive as notices that
+ * the scale-out store passes to `forget`, or `invalidate` when its channel is lost
+ * (docs/decisions/0002-read-cache.md).
  */
 export class CachedStore implements Store {
   readonly #inner: Store;
-  readonly #numbers = new ReadCache<PhoneNumberRecord>();
-  readonly #wabas = new ReadCache<WabaRecord>();
-  readonly #apps = new ReadCache<AppRecord>();
+  /** The byte budget of every cache here and of the graph layer's rendered-body memo. */
+  readonly budget: CacheBudget;
+  readonly #numbers: ReadCache<PhoneNumberRecord>;
+  readonly #wabas: ReadCache<WabaRecord>;
+  readonly #apps: ReadCache<AppRecord>;
   /** Keyed by token digest (a fixed-length hash), not by the token. */
-  readonly #tokens = new ReadCache<TokenRecord>(128);
-  readonly #activeWabas = new ReadCache<boolean>();
+  readonly #tokens: ReadCache<TokenRecord>;
+  readonly #activeWabas: ReadCache<boolean>;
   /** Keyed by `app:waba`. */
-  readonly #pairLimits = new ReadCache<RateLimitOverride>(2 * MAX_CACHED_ID_LENGTH + 1);
+  readonly #pairLimits: ReadCache<RateLimitOverride>;
   /** Every write that commits through this process is published here (the SSE stream listens). */
   readonly changes = new ChangeFeed();
 
-  constructor(inner: Store) {
+  constructor(inner: Store, options: { readonly cacheBytes?: number } = {}) {
     this.#inner = inner;
+    this.budget = new CacheBudget(options.cacheBytes);
+    this.#numbers = new ReadCache(this.budget);
+    this.#wabas = new ReadCache(this.budget);
+    this.#apps = new ReadCache(this.budget);
+    this.#tokens = new ReadCache(this.budget, 128);
+    this.#activeWabas = new ReadCache(this.budget);
+    this.#pairLimits = new ReadCache(this.budget, 2 * MAX_CACHED_ID_LENGTH + 1);
   }
 
   get kind(): Store['kind'] {
     return this.#inner.kind;
   }
 
-  /** Estimated bytes held by every read cache (tests and docs/reliability.md). */
+  /** Estimated bytes held by every read cache and the rendered-body memo (tests, docs/reliability.md). */
   get cachedBytes(): number {
-    return (
-      this.#numbers.bytes +
-      this.#wabas.bytes +
-      this.#apps.bytes +
-      this.#tokens.bytes +
-      this.#activeWabas.bytes +
-      this.#pairLimits.bytes
-    );
+    return this.budget.bytes;
   }
 
   /**
    * Drops what one committed change (made here or, on PostgreSQL, by another instance) may have made
-   * stale. The seam cross-instance notifications call; for now it drops every cache.
+   * stale, and nothing else. A notice without the ids needed to be precise drops the whole kind.
    */
   forget(notice: ChangeNotice): void {
-    void notice;
-    this.invalidate();
-  }
-
-  /** Drops every cache (a lost notification channel, a state replacement). */
-  invalidate(): void {
-    this.#numbers.clear();
-    this.#wabas.clear();
-    this.#apps.clear();
-    this.#tokens.clear();
-    this.#activeWabas.clear();
-    this.#pairLimits.clear();
-  }
-
-  /**
-   * Loads numbers into the cache up to its bound, so the first read of each is not a database miss
-   * (on a large state, random reads would otherwise miss for minutes). Returns how many were loaded.
-   */
-  async warm(pageSize = 5000): Promise<number> {
-    let after: string | null = null;
-    while (this.#numbers.size < MAX_ENTRIES) {
-      const page = await this.#inner.scanPhoneNumbers(after, pageSize);
-      for (const number of page) if (!this.#numbers.set(number.id, number)) return this.#numbers.size;
-      const last = page.at(-1);
-      if (last === undefined || page.length < pageSize) break;
-      after = last.id;
+    switch (notice.kind) {
+      case 'phone_number':
+        this.#forgetNumber(notice.phone_number_id ?? notice.id, notice.waba_id);
+        return;
+      case 'waba': {
+        const id = notice.waba_id ?? notice.id;
+        if (id === null) this.#wabas.clear();
+        else this.#wabas.delete(id);
+        return;
+      }
+      case 'webhook_subscription':
+        // A number's override lives on the number record; an app's subscription on the app record.
+        if (notice.phone_number_id !== undefined) this.#forgetNumber(notice.phone_number_id, undefined);
+        else if (notice.id === null) this.#apps.clear();
+        else this.#apps.delete(notice.id);
+        return;
+      case 'rate_limit':
+        this.#forgetRateLimit(notice.app_id, notice.waba_id);
+        return;
+      case 'state':
+        this.invalidate();
+        return;
+      // QR codes, profiles, deliveries, fault rules and the clock are not cached here.
+      case 'qr_code':
+      case 'business_profile':
+      case 'delivery':
+      case 'fault_rule':
+      case 'clock':
+        return;
     }
-    return this.#numbers.size;
+  }
+
+  /** The number (also a cached miss of a new id) and whether its WABA has a connected number. */
+  #forgetNumber(id: string | null, wabaId: string | undefined): void {
+    if (id === null) {
+      this.#numbers.clear();
+      this.#activeWabas.clear();
+      return;
+    }
+    const cached = this.#numbers.peek(id);
+    this.#numbers.delete(id);
+    const waba = wabaId ?? cached?.waba_id;
+    // Unknown WABA (a notice without one, the number not cached): any WABA's flag may have changed.
+    if (waba === undefined) this.#activeWabas.clear();
+    else this.#activeWabas.delete(waba);
+  }
+
+  /** An app's limit is on the app record, a WABA's on the WABA record, a pair's in the pair cache. */
+  #forgetRateLimit(appId: string | undefined, wabaId: string | undefined): void {
+    if (appId === undefined && wabaId === undefined) {
+      this.#apps.clear();
+      this.#wabas.clear();
+      this.#pairLimits.clear();
+    } else if (appId !== undefined && wabaId !== undefined) {
+      this.#pairLimits.delete(`${appId}:${wabaId}`);
+    } else if (appId !== undefined) {
+      this.#apps.delete(appId);
+    } else if (wabaId !== undefined) {
+      // A notice naming only the WABA may come from an instance that does not send app_id: be safe.
+      this.#wabas.delete(wabaId);
+      this.#pairLimits.clear();
+    }
+  }
+
+  /** Drops every cache and the rendered-body memo (a lost notification channel, a state replacement). */
+  invalidate(): void {
+    this.budget.clear();
+    for (const cache of [
+      this.#numbers,
+      this.#wabas,
+      this.#apps,
+      this.#tokens,
+      this.#activeWabas,
+      this.#pairLimits,
+    ])
+      cache.bump();
+  }
+
+  /** A cached number without a database read: null = cached as absent, undefined = not cached. */
+  peekPhoneNumber(id: string): PhoneNumberRecord | null | undefined {
+    return this.#numbers.peek(id);
+  }
+
+  peekTokenByDigest(digest: string): TokenRecord | null | undefined {
+    return this.#tokens.peek(digest);
+  }
+
+  peekApp(id: string): AppRecord | null | undefined {
+    return this.#apps.peek(id);
+  }
+
+  peekWaba(id: string): WabaRecord | null | undefined {
+    return this.#wabas.peek(id);
   }
 
   isEmpty(): Promise<boolean> {
@@ -241,11 +307,26 @@ export class CachedStore implements Store {
   }
 
   async setRateLimit(target: RateLimitTarget, limits: RateLimitOverride): Promise<void> {
+    const notice: ChangeNotice = {
+      kind: 'rate_limit',
+      id: null,
+      ...(target.app === undefined ? {} : { app_id: target.app }),
+      ...(target.waba === undefined ? {} : { waba_id: target.waba }),
+    };
+    await this.#write(notice, () => this.#inner.setRateLimit(target, limits));
+  }
+
+  /**
+   * Runs one write, then publishes its notice; whether it committed or failed (it may have committed
+   * before the failure was seen), drops what it may have changed before returning.
+   */
+  async #write<T>(notice: ChangeNotice, write: () => Promise<T>): Promise<T> {
     try {
-      await this.#inner.setRateLimit(target, limits);
-      this.changes.publish({ kind: 'rate_limit', id: null });
+      const result = await write();
+      this.changes.publish(notice);
+      return result;
     } finally {
-      this.invalidate();
+      this.forget(notice);
     }
   }
 
@@ -296,21 +377,19 @@ export class CachedStore implements Store {
   }
 
   async createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'> {
+    const notice: ChangeNotice = {
+      kind: 'phone_number',
+      id: record.id,
+      phone_number_id: record.id,
+      waba_id: record.waba_id,
+    };
     try {
       const result = await this.#inner.createPhoneNumber(record, digits);
-      if (result === 'created') {
-        this.changes.publish({
-          kind: 'phone_number',
-          id: record.id,
-          phone_number_id: record.id,
-          waba_id: record.waba_id,
-        });
-      }
+      if (result === 'created') this.changes.publish(notice);
       return result;
     } finally {
       // The new id may have been cached as a miss.
-      this.#numbers.clear();
-      this.#activeWabas.delete(record.waba_id);
+      this.forget(notice);
     }
   }
 
@@ -327,20 +406,17 @@ export class CachedStore implements Store {
   }
 
   async commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
-    try {
-      await this.#inner.commitPhoneNumberChange(change);
-      this.changes.publish({
+    // A status change may also make the WABA active or inactive for rate limits (forget drops both).
+    await this.#write(
+      {
         kind: 'phone_number',
         id: change.number.id,
         phone_number_id: change.number.id,
         waba_id: change.number.waba_id,
         history: change.history,
-      });
-    } finally {
-      this.#numbers.delete(change.number.id);
-      // A status change may make the WABA active or inactive for rate limits.
-      this.#activeWabas.delete(change.number.waba_id);
-    }
+      },
+      () => this.#inner.commitPhoneNumberChange(change),
+    );
   }
 
   // OTPs and limited calls are not cached: nothing to invalidate.
@@ -374,12 +450,9 @@ export class CachedStore implements Store {
   }
 
   async commitWabaChange(change: WabaChange): Promise<void> {
-    try {
-      await this.#inner.commitWabaChange(change);
-      this.changes.publish({ kind: 'waba', id: change.waba.id, waba_id: change.waba.id });
-    } finally {
-      this.#wabas.delete(change.waba.id);
-    }
+    await this.#write({ kind: 'waba', id: change.waba.id, waba_id: change.waba.id }, () =>
+      this.#inner.commitWabaChange(change),
+    );
   }
 
   listWabaHistory(wabaId: string): Promise<WabaHistoryEntry[]> {
@@ -391,21 +464,15 @@ export class CachedStore implements Store {
   }
 
   async setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void> {
-    try {
-      await this.#inner.setAppWebhook(appId, webhook);
-      this.changes.publish({ kind: 'webhook_subscription', id: appId });
-    } finally {
-      this.#apps.delete(appId);
-    }
+    await this.#write({ kind: 'webhook_subscription', id: appId }, () =>
+      this.#inner.setAppWebhook(appId, webhook),
+    );
   }
 
   async setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void> {
-    try {
-      await this.#inner.setAppWebhookState(appId, url, state);
-      this.changes.publish({ kind: 'webhook_subscription', id: appId });
-    } finally {
-      this.#apps.delete(appId);
-    }
+    await this.#write({ kind: 'webhook_subscription', id: appId }, () =>
+      this.#inner.setAppWebhookState(appId, url, state),
+    );
   }
 
   async setNumberWebhookState(
@@ -413,16 +480,10 @@ export class CachedStore implements Store {
     url: string,
     state: NumberWebhookOverride['state'],
   ): Promise<void> {
-    try {
-      await this.#inner.setNumberWebhookState(phoneNumberId, url, state);
-      this.changes.publish({
-        kind: 'webhook_subscription',
-        id: phoneNumberId,
-        phone_number_id: phoneNumberId,
-      });
-    } finally {
-      this.#numbers.delete(phoneNumberId);
-    }
+    await this.#write(
+      { kind: 'webhook_subscription', id: phoneNumberId, phone_number_id: phoneNumberId },
+      () => this.#inner.setNumberWebhookState(phoneNumberId, url, state),
+    );
   }
 
   dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {

@@ -20,6 +20,10 @@ import { withEnv, type FlagValues } from '../flags.ts';
 import { LOG_LEVELS } from './serve.ts';
 import type { CommandIo } from '../command-io.ts';
 import { BANNER_LIMIT, stateBanner } from '../state-banner.ts';
+import { DEFAULT_CACHE_MB } from '../../store/cache-budget.ts';
+
+/** 64 GiB: more than any state phonegraph holds. */
+const MAX_CACHE_MB = 65_536;
 
 /** The serve flags and their types; each also reads `PHONEGRAPH_<FLAG>`. */
 const SERVE_FLAGS = {
@@ -36,6 +40,7 @@ const SERVE_FLAGS = {
   'webhook-retry-window': 'string',
   intercept: 'string',
   'journal-size': 'string',
+  'cache-mb': 'string',
 } as const;
 
 export type ServeFlagName = keyof typeof SERVE_FLAGS;
@@ -55,6 +60,8 @@ interface ServeSettings {
   readonly webhookRetryWindowMs: number | undefined;
   readonly interceptPort: number | undefined;
   readonly journalSize: number | undefined;
+  /** `--cache-mb` in bytes. */
+  readonly cacheBytes: number;
 }
 
 function str(value: string | boolean | undefined): string | undefined {
@@ -85,7 +92,12 @@ function settingsFrom(flags: FlagValues, env: NodeJS.ProcessEnv): ServeSettings 
   const journalSize = journalText === undefined ? undefined : Number(journalText);
   if (journalText !== undefined && (!/^\d+$/.test(journalText) || (journalSize as number) > 1_000_000))
     throw new CliError(`--journal-size must be 0-1000000, got ${journalText}`, EXIT.usage);
+  const cacheText = str(values['cache-mb']) ?? String(DEFAULT_CACHE_MB);
+  const cacheMb = Number(cacheText);
+  if (!/^\d+$/.test(cacheText) || cacheMb < 1 || cacheMb > MAX_CACHE_MB)
+    throw new CliError(`--cache-mb must be 1-${MAX_CACHE_MB}, got ${cacheText}`, EXIT.usage);
   return {
+    cacheBytes: cacheMb * 1_048_576,
     interceptPort: interceptText === undefined ? undefined : Number(interceptText),
     webhookRetryWindowMs,
     journalSize,
@@ -224,6 +236,7 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
       ? {}
       : { intercept: { port: settings.interceptPort, host: '127.0.0.1', caDir: caDirFor(settings.db) } }),
     ...(settings.journalSize === undefined ? {} : { journalSize: settings.journalSize }),
+    cacheBytes: settings.cacheBytes,
   });
   // Handlers go in before the first line is printed: scripts may signal as soon as they have read it.
   const stopped = new Promise<number>((resolve) => {

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { byFlagName, examples, flag, type CommandContext } from '../command-tree.ts';
 import { envName } from '../flags.ts';
+import { DEFAULT_CACHE_MB } from '../../store/cache-budget.ts';
 import type { ServeFlagName } from './serve-run.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -53,6 +54,12 @@ export function serveCommand(ctx: CommandContext): Command {
       flag('--journal-size <n>', 'how many recent Graph requests GET /__admin/requests keeps', {
         default: '1000',
         env: env('journal-size'),
+      }),
+    )
+    .addOption(
+      flag('--cache-mb <n>', 'MiB of records and rendered bodies kept in memory, 1-65536', {
+        default: String(DEFAULT_CACHE_MB),
+        env: env('cache-mb'),
       }),
     )
     .addOption(
