@@ -24,6 +24,7 @@ test('caps the tokens at ten and marks revoked ones', () => {
     apps: [app],
     wabas: [],
     numberCount: 0,
+    numberCountCapped: false,
     numbers: [],
     tokens: [token(1, 'revoked'), ...Array.from({ length: 11 }, (_, i) => token(i + 2))],
     readable: undefined,
@@ -53,6 +54,7 @@ test('prints no try: line when no token can read a number, and names an unknown 
     apps: [],
     wabas: [],
     numberCount: 1,
+    numberCountCapped: false,
     numbers: ['42'],
     tokens: [orphan],
     readable: undefined,
@@ -62,5 +64,23 @@ test('prints no try: line when no token can read a number, and names an unknown 
     'wabas: none',
     'numbers (1): 42',
     'token (app 9): EAAG-x',
+  ]);
+});
+
+test('says 1000+ numbers for a state too large to count at start', () => {
+  const summary: StateSummary = {
+    apps: [],
+    wabas: [],
+    numberCount: 1000,
+    numberCountCapped: true,
+    numbers: ['41', '42'],
+    tokens: [],
+    readable: undefined,
+  };
+  assert.deepEqual(stateBanner(summary, 'http://h:1'), [
+    'apps: none',
+    'wabas: none',
+    'numbers (1000+): 41, 42, … and more',
+    'tokens: none',
   ]);
 });

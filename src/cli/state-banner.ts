@@ -31,9 +31,10 @@ export function stateBanner(summary: StateSummary, url: string): string[] {
     );
   lines.push(`apps: ${summary.apps.length === 0 ? 'none' : named(summary.apps)}`);
   lines.push(`wabas: ${summary.wabas.length === 0 ? 'none' : named(summary.wabas)}`);
-  lines.push(
-    `numbers (${summary.numberCount}): ${summary.numberCount === 0 ? 'none' : capped(summary.numbers, summary.numberCount)}`,
-  );
+  const numbers = summary.numberCountCapped
+    ? `numbers (${summary.numberCount}+): ${summary.numbers.join(', ')}, … and more`
+    : `numbers (${summary.numberCount}): ${summary.numberCount === 0 ? 'none' : capped(summary.numbers, summary.numberCount)}`;
+  lines.push(numbers);
   for (const token of summary.tokens.slice(0, BANNER_LIMIT)) {
     const shown = token.value ?? `stored hashed (${hashed(token)}), value not known here`;
     lines.push(`token (${appName(token)}): ${shown}${token.state === 'active' ? '' : ` [${token.state}]`}`);

@@ -1,4 +1,4 @@
-import type { AppRecord, TokenRecord, WabaRecord } from '../store/records.ts';
+import type { AppRecord, PhoneNumberRecord, TokenRecord, WabaRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import { canAccessWaba } from './access.ts';
 
@@ -24,7 +24,10 @@ export interface ReadableNumber {
 export interface StateSummary {
   readonly apps: readonly AppRecord[];
   readonly wabas: readonly WabaRecord[];
+  /** Exact up to `NUMBER_COUNT_LIMIT`; at it, a lower bound (`numberCountCapped`). */
   readonly numberCount: number;
+  /** More numbers than were counted: a large state is not counted to the end at start. */
+  readonly numberCountCapped: boolean;
   /** The first `limit` phone-number ids (by id). */
   readonly numbers: readonly string[];
   readonly tokens: readonly TokenSummary[];
@@ -39,13 +42,41 @@ function usableForCurl(token: TokenRecord, app: AppRecord | undefined, now: Date
   return token.expires_at === null || new Date(token.expires_at).getTime() > now.getTime();
 }
 
+/**
+ * How many numbers the banner counts, reading their ids in key order; past it, the count says `1000+`
+ * and the readable number is looked for among those read: a start never walks every number.
+ */
+export const NUMBER_COUNT_LIMIT = 1000;
+
+/** The earliest non-deleted number of a WABA the token may read, among `counted` (a large state). */
+function firstReadableCounted(
+  counted: readonly PhoneNumberRecord[],
+  token: TokenRecord,
+  app: AppRecord,
+  wabas: readonly WabaRecord[],
+): string | undefined {
+  for (const waba of wabas) {
+    if (!canAccessWaba(token, app, waba, 'any')) continue;
+    let first: PhoneNumberRecord | undefined;
+    for (const number of counted) {
+      if (number.waba_id !== waba.id || number.status === 'DELETED') continue;
+      if (first === undefined || number.created_time < first.created_time) first = number;
+    }
+    if (first !== undefined) return first.id;
+  }
+  return undefined;
+}
+
 /** The first non-deleted number of a WABA the token may read, if any. */
 async function firstReadableNumber(
   store: Store,
   token: TokenRecord,
   app: AppRecord,
   wabas: readonly WabaRecord[],
+  counted: readonly PhoneNumberRecord[],
+  capped: boolean,
 ): Promise<string | undefined> {
+  if (capped) return firstReadableCounted(counted, token, app, wabas);
   for (const waba of wabas) {
     if (!canAccessWaba(token, app, waba, 'any')) continue;
     const [number] = await store.listWabaPhoneNumbers(waba.id, {
@@ -72,11 +103,11 @@ export async function summarizeState(
   now: Date,
   limit: number,
 ): Promise<StateSummary> {
-  const [apps, wabas, numberCount, numbers, tokens] = await Promise.all([
+  const [apps, wabas, counted, tokens] = await Promise.all([
     store.listApps(),
     store.listWabas(),
-    store.countPhoneNumbers(),
-    store.scanPhoneNumbers(null, limit),
+    // Bounded, unlike a COUNT(*): at 1M numbers that alone took longer than the whole start should.
+    store.scanPhoneNumbers(null, Math.max(limit, NUMBER_COUNT_LIMIT + 1)),
     store.listTokens(),
   ]);
   const appById = new Map(apps.map((app) => [app.id, app]));
@@ -91,6 +122,7 @@ export async function summarizeState(
         ? 'expired'
         : 'active',
   }));
+  const numberCountCapped = counted.length > NUMBER_COUNT_LIMIT;
   let readable: ReadableNumber | undefined;
   // Tokens with a known value first, so that the curl works as printed whenever it can.
   const order = tokens
@@ -99,11 +131,19 @@ export async function summarizeState(
   for (const { token, summary } of order) {
     const app = appById.get(token.app_id);
     if (!usableForCurl(token, app, now)) continue;
-    const numberId = await firstReadableNumber(store, token, app, wabas);
+    const numberId = await firstReadableNumber(store, token, app, wabas, counted, numberCountCapped);
     if (numberId !== undefined) {
       readable = { numberId, token: summary };
       break;
     }
   }
-  return { apps, wabas, numberCount, numbers: numbers.map((n) => n.id), tokens: summaries, readable };
+  return {
+    apps,
+    wabas,
+    numberCount: Math.min(counted.length, NUMBER_COUNT_LIMIT),
+    numberCountCapped,
+    numbers: counted.slice(0, limit).map((n) => n.id),
+    tokens: summaries,
+    readable,
+  };
 }
