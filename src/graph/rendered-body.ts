@@ -47,7 +47,7 @@ class MemoEntry extends BudgetEntry<Selection, RenderedBody> {
 
 const MAX_SELECTIONS_PER_NODE = 8;
 /** The entry object, its map slot and the ETag string. */
-const MEMO_OVERHEAD_BYTES = 200;
+const MEMO_OVERHEAD_BYTES = 290;
 
 /**
  * Rendered reads keyed by the identity of the records they were built from. The read cache hands out

@@ -28,7 +28,7 @@ import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget,
 /** Longer than any real Graph id (phone and WABA ids have 15-16 digits): looked up, never cached. */
 export const MAX_CACHED_ID_LENGTH = 20;
 /** What a cache entry costs beyond its key and value: the map slot and the budget entry object. */
-const ENTRY_OVERHEAD_BYTES = 112;
+const ENTRY_OVERHEAD_BYTES = 136;
 
 /**
  * One kind of record by key, under the shared byte budget (least recently used goes first). Misses are
