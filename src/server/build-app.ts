@@ -55,7 +55,7 @@ export interface BuildAppOptions {
   readonly webhooks?: Partial<DispatcherSettings>;
   /** `--journal-size`: how many recent Graph requests `GET /__admin/requests` keeps (default 1000). */
   readonly journalSize?: number;
-  /** `--cache-mb` in bytes: the budget of the read caches and rendered bodies (default 64 MiB). */
+  /** `--cache-mb` in bytes: the budget of the read caches and rendered bodies (default 16 MiB). */
   readonly cacheBytes?: number;
 }
 

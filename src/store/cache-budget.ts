@@ -21,8 +21,11 @@ export class BudgetEntry<K = unknown, V = unknown> {
   ) {}
 }
 
-/** Bytes in the budget default: `--cache-mb` (docs/cli.md); sized so 1M numbers stay within 250 MB RSS. */
-export const DEFAULT_CACHE_MB = 64;
+/**
+ * The budget's default in MiB: `--cache-mb` (docs/cli.md). About 8,000 numbers with a rendered read each;
+ * sized so a server over 1M numbers stays within 250 MB RSS under random reads (docs/performance.md).
+ */
+export const DEFAULT_CACHE_MB = 16;
 
 /**
  * One byte budget shared by every read cache and the rendered-body memo: least recently used entries are
