@@ -298,3 +298,38 @@ test('has no token page and no login without --admin-token', async () => {
     await open.fastify.close();
   }
 });
+
+test('answers a malformed login body and other writes as the admin plane does, never as Graph', async () => {
+  const malformed = await app.fastify.inject({
+    method: 'POST',
+    url: '/__dashboard/login',
+    headers: { host: HOST, origin: OWN, 'content-type': 'application/json' },
+    payload: '{"token":',
+  });
+  assert.equal(malformed.statusCode, 400);
+  assert.equal(
+    malformed.body,
+    '{"error":{"message":"Request body is not valid JSON","code":"validation_failed"}}',
+  );
+  const json = await app.fastify.inject({
+    method: 'POST',
+    url: '/__dashboard/login',
+    headers: { host: HOST, origin: OWN, 'content-type': 'application/json' },
+    payload: { token: TOKEN },
+  });
+  assert.equal(json.statusCode, 303);
+  for (const [method, url] of [
+    ['PUT', '/__dashboard/login'],
+    ['POST', '/__dashboard/app.js'],
+    ['DELETE', '/__dashboard/'],
+  ] as const) {
+    const refused = await app.fastify.inject({
+      method,
+      url,
+      headers: { host: HOST, 'content-type': 'application/json' },
+      payload: '{"not":"read"',
+    });
+    assert.equal(refused.statusCode, 404, `${method} ${url}`);
+    assert.equal(refused.body, NOT_FOUND);
+  }
+});

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminAccess } from '../admin/admin-access.ts';
 import { sendAdminError } from '../admin/admin-errors.ts';
 import { isOwnOrigin } from '../admin/admin-gate.ts';
+import { GraphError } from '../../graph/graph-error.ts';
 
 /** Built by `npm run build` (scripts/build-dashboard.ts); the same place from src/ and from dist/. */
 export const DASHBOARD_DIR = new URL('../../../dist/dashboard/', import.meta.url);
@@ -116,6 +117,28 @@ export async function dashboardRoutes(app: FastifyInstance, options: DashboardOp
     return origin === undefined || isOwnOrigin(origin, request, access.gate);
   };
   const readOnly = (method: string): boolean => method === 'GET' || method === 'HEAD';
+  const FORM_POSTS = new Set(['/__dashboard/login', '/__dashboard/logout']);
+
+  // Anything but a page load or the two form posts is refused before its body is read.
+  app.addHook('onRequest', async (request, reply) => {
+    if (readOnly(request.method)) return undefined;
+    const path = request.url.split('?', 1)[0] ?? '';
+    if (request.method === 'POST' && FORM_POSTS.has(path)) return undefined;
+    return sendAdminError(reply, 404, 'not_found', 'Not found');
+  });
+  // The form posts' bodies are parsed by the shared parsers; their failures are answered as the admin
+  // plane answers them, never as a Graph envelope.
+  app.setErrorHandler((error: { statusCode?: number; code?: string }, request, reply) => {
+    // As the admin plane words it (the shared JSON parser reports unparsable or too deep bodies).
+    if (error instanceof GraphError)
+      return sendAdminError(reply, 400, 'validation_failed', 'Request body is not valid JSON');
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendAdminError(reply, 413, 'validation_failed', 'Request body is too large');
+    if (error.statusCode !== undefined && error.statusCode < 500)
+      return sendAdminError(reply, error.statusCode, 'validation_failed', 'Bad request');
+    request.log.error({ err: error }, 'dashboard request failed');
+    return sendAdminError(reply, 500, 'internal_error', 'Internal error');
+  });
 
   app.all('/__dashboard', async (request, reply) => {
     if (!readOnly(request.method) || (await judge(request)) === 'hide')
