@@ -11,7 +11,8 @@
 //   writes    admin status change and Graph QR create throughput against a bare better-sqlite3 loop
 //             doing the same transaction on a copy of the same database (paired rounds)
 // and at the first size, phonegraph with BUC windows in Redis against the memory backend (paired rounds).
-// Then bench/webhooks.js (BENCH_SKIP_WEBHOOKS=1 skips it). Knobs: see docs/performance.md.
+// Then bench/webhooks.js (BENCH_SKIP_WEBHOOKS=1 skips it) and bench/dashboard.js (BENCH_SKIP_DASHBOARD=1
+// skips it). Knobs: see docs/performance.md.
 // Results: tables on stdout, the same figures as JSON in .bench/performance.json.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -610,9 +611,10 @@ function machine() {
   };
 }
 
-function runWebhooksBench() {
+/** Runs another bench module (webhooks.js, dashboard.js) in its own process; resolves with its exit code. */
+function runBenchModule(file) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bench', 'webhooks.js')], {
+    const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bench', file)], {
       stdio: 'inherit',
     });
     child.once('exit', (code) => resolve(code ?? 1));
@@ -681,7 +683,11 @@ async function main() {
   }
   if (process.env.BENCH_SKIP_WEBHOOKS !== '1' && process.exitCode === undefined) {
     console.log('');
-    process.exitCode = await runWebhooksBench();
+    process.exitCode = await runBenchModule('webhooks.js');
+  }
+  if (process.env.BENCH_SKIP_DASHBOARD !== '1' && (process.exitCode ?? 0) === 0) {
+    console.log('');
+    process.exitCode = await runBenchModule('dashboard.js');
   }
 }
 

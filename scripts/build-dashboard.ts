@@ -16,7 +16,9 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-for (const file of ['index.html', 'style.css']) copyFileSync(new URL(file, source), new URL(file, out));
+// The token page (token.html, token.css) is server-rendered and has no script (docs/dashboard.md).
+for (const file of ['index.html', 'style.css', 'token.html', 'token.css'])
+  copyFileSync(new URL(file, source), new URL(file, out));
 const sizes = ['index.html', 'style.css', 'app.js'].map(
   (file) => gzipSync(readFileSync(new URL(file, out))).length,
 );

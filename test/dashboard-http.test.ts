@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
-import { DASHBOARD_CSP } from '../src/server/dashboard/dashboard-routes.ts';
+import { DASHBOARD_CSP, TOKEN_PAGE_CSP } from '../src/server/dashboard/dashboard-routes.ts';
 import { buildApp } from '../src/server/build-app.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import { buildDashboard } from './helpers/dashboard-build.ts';
@@ -40,15 +40,17 @@ test('serves the dashboard page and its assets with a strict CSP and no inline s
   }
 });
 
-test('is refused like the admin plane: not from another host, not without the admin token', async () => {
+test('is refused like the admin plane: not from another host, only the token page without the admin token', async () => {
   const open = app();
   const guarded = app('s3cret');
   try {
     const remote = await open.fastify.inject({ url: '/__dashboard/', remoteAddress: '10.0.0.7' });
     assert.equal(remote.statusCode, 404);
     assert.equal(remote.body, '{"error":{"message":"Not found","code":"not_found"}}');
+    // Without a credential the token page (test/dashboard-access.test.ts), never the dashboard itself.
     const noToken = await guarded.fastify.inject({ url: '/__dashboard/', remoteAddress: '127.0.0.1' });
-    assert.equal(noToken.statusCode, 404);
+    assert.equal(noToken.headers['content-security-policy'], TOKEN_PAGE_CSP);
+    assert.doesNotMatch(noToken.body, /app\.js/);
     const withToken = await guarded.fastify.inject({
       url: '/__dashboard/',
       remoteAddress: '10.0.0.7',

@@ -17,8 +17,8 @@ import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-di
 import type { Store } from '../store/store.ts';
 import { DEFAULT_JOURNAL_SIZE, RequestJournal } from '../journal/request-journal.ts';
 import { MAX_JSON_DEPTH, nestsDeeperThan } from './json-depth.ts';
-import { adminPlane, admitted } from './admin/admin-plane.ts';
-import { gateVerdict } from './admin/admin-gate.ts';
+import { adminPlane } from './admin/admin-plane.ts';
+import { AdminAccess } from './admin/admin-access.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { parseMultipartFields } from './multipart-body.ts';
 import { openApiRoutes } from './routes/openapi-routes.ts';
@@ -209,11 +209,9 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     openApiRoutes,
     options.publicUrl === undefined ? {} : { publicUrl: options.publicUrl },
   );
-  // The dashboard is read-only static files under the admin plane's rule (peer, token, Host, Origin).
-  const gate = { adminToken: options.adminToken, publicUrl: options.publicUrl };
-  void fastify.register(dashboardRoutes, {
-    admitted: (request) => admitted(request, options.adminToken) && gateVerdict(request, gate) !== 'hide',
-  });
+  // One access rule for the admin plane and the dashboard (peer, token or session cookie, Host, Origin).
+  const access = new AdminAccess({ store, adminToken: options.adminToken, publicUrl: options.publicUrl });
+  void fastify.register(dashboardRoutes, { access });
   void fastify.register(adminPlane, {
     prefix: '/__admin',
     store,
@@ -222,8 +220,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     faults,
     dispatcher,
     startScenario: options.startScenario,
-    adminToken: options.adminToken,
-    publicUrl: options.publicUrl,
+    access,
     log,
     journal,
   });

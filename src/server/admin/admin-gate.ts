@@ -53,6 +53,14 @@ function publicOrigin(publicUrl: string | undefined): URL | undefined {
   }
 }
 
+/** Whether an `Origin` header names this server: `http://{Host}` or the `--public-url` origin. */
+export function isOwnOrigin(origin: string, request: GateRequest, options: GateOptions): boolean {
+  const host = header(request, 'host');
+  const given = origin.toLowerCase();
+  if (host !== undefined && given === `http://${host}`.toLowerCase()) return true;
+  return given === publicOrigin(options.publicUrl)?.origin.toLowerCase();
+}
+
 /**
  * The gate, in order: no preflight (a cross-origin write needs one, so browsers stop there); the
  * `Host` must name this machine (loopback) or the `--public-url` host, unless an admin token is set
@@ -70,10 +78,7 @@ export function gateVerdict(request: GateRequest, options: GateOptions): GateVer
     if (!isLoopbackName(name) && name !== pub?.hostname.replace(/^\[|\]$/g, '').toLowerCase()) return 'hide';
   }
   const origin = header(request, 'origin');
-  if (origin !== undefined) {
-    const own = host === undefined ? undefined : `http://${host}`.toLowerCase();
-    if (origin.toLowerCase() !== own && origin.toLowerCase() !== pub?.origin.toLowerCase()) return 'hide';
-  }
+  if (origin !== undefined && !isOwnOrigin(origin, request, options)) return 'hide';
   if (WRITE_METHODS.has(method)) {
     const type = header(request, 'content-type');
     if (type !== undefined) return /^application\/json\s*(;|$)/i.test(type) ? 'admit' : 'media_type';
@@ -83,4 +88,24 @@ export function gateVerdict(request: GateRequest, options: GateOptions): GateVer
     if (hasBody) return 'media_type';
   }
   return 'admit';
+}
+
+/**
+ * What a session cookie must also pass (CSRF). A browser attaches the cookie to requests from every
+ * page of the same site, and a site ignores ports: a page on another port of 127.0.0.1 sends it too.
+ * So a cookie request the browser marks as not same-origin (`Sec-Fetch-Site: same-site|cross-site`) is
+ * refused, unless it is a top-level page load (the other page cannot read what it opens); and a cookie
+ * write must carry this server's own `Origin` (browsers send one on every write).
+ */
+export function cookieRequestAllowed(request: GateRequest, options: GateOptions): boolean {
+  const method = request.method ?? 'GET';
+  const site = header(request, 'sec-fetch-site');
+  const topLevelRead =
+    (method === 'GET' || method === 'HEAD') &&
+    header(request, 'sec-fetch-mode') === 'navigate' &&
+    header(request, 'sec-fetch-dest') === 'document';
+  if (site !== undefined && site !== 'same-origin' && site !== 'none' && !topLevelRead) return false;
+  if (!WRITE_METHODS.has(method)) return true;
+  const origin = header(request, 'origin');
+  return origin !== undefined && isOwnOrigin(origin, request, options);
 }

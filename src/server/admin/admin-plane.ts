@@ -1,9 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isStoreOutage } from '../../store/store.ts';
 import type { RequestLog } from '../request-log.ts';
-import { gateVerdict } from './admin-gate.ts';
+import type { AdminAccess } from './admin-access.ts';
 import { GraphError } from '../../graph/graph-error.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { sendAdminError } from './admin-errors.ts';
@@ -23,10 +22,8 @@ import { phoneNumberListRoutes } from './routes/phone-number-list-routes.ts';
 import { requestRoutes } from './routes/request-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
-  /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
-  readonly adminToken: string | undefined;
-  /** `--public-url`: its host and origin count as the server's own (admin-gate.ts). */
-  readonly publicUrl: string | undefined;
+  /** Who may call (loopback, bearer token or session cookie) and the gate (admin-access.ts). */
+  readonly access: AdminAccess;
   readonly log: RequestLog;
 }
 
@@ -85,33 +82,11 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   eventsRoutes,
 ];
 
-function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
-}
-
-function bearerMatches(header: string | undefined, expected: string): boolean {
-  const given = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-  if (given === undefined) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/**
- * Judged on the socket's peer address, never on X-Forwarded-For. A refused caller sees the same 404
- * as an unknown path, so the admin plane does not reveal itself.
- */
-export function admitted(request: FastifyRequest, adminToken: string | undefined): boolean {
-  if (adminToken !== undefined) return bearerMatches(request.headers.authorization, adminToken);
-  return isLoopback(request.socket.remoteAddress);
-}
-
 /** `/__admin/…`: the control plane (control-plane.md §3). */
 export async function adminPlane(app: FastifyInstance, options: AdminPlaneOptions): Promise<void> {
-  const gate = { adminToken: options.adminToken, publicUrl: options.publicUrl };
   app.addHook('onRequest', async (request, reply) => {
-    const verdict = admitted(request, options.adminToken) ? gateVerdict(request, gate) : 'hide';
+    // A refused caller sees the same 404 as an unknown path, so the admin plane does not reveal itself.
+    const verdict = await options.access.verdict(request);
     if (verdict === 'hide') return sendAdminError(reply, 404, 'not_found', 'Not found');
     if (verdict === 'media_type') {
       return sendAdminError(
