@@ -116,6 +116,22 @@ for (const backend of backends) {
       );
     });
 
+    test('the timeline counts the window calls per 5 minutes as the clock moves', async () => {
+      await h.get();
+      await h.admin('POST', '/clock', { advance: '10m' });
+      await h.get();
+      await h.get();
+      const timeline = async (): Promise<number[]> =>
+        (
+          JSON.parse((await h.admin('GET', `/rate-limits/timeline?app=${APP}&waba=${ACTIVE}`)).body) as {
+            data: { calls: number }[];
+          }
+        ).data.map((bucket) => bucket.calls);
+      assert.deepEqual(await timeline(), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2]);
+      await h.admin('POST', '/clock', { advance: '55m' });
+      assert.deepEqual(await timeline(), [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 'the first call has left');
+    });
+
     test('admits exactly the limit out of 500 concurrent calls', async () => {
       const results = await Promise.all(Array.from({ length: 500 }, () => h.get()));
       assert.equal(results.filter((r) => r.status === 200).length, 200);

@@ -21,6 +21,7 @@ import { wabaRoutes } from './routes/waba-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
 import { phoneNumberListRoutes } from './routes/phone-number-list-routes.ts';
 import { requestRoutes } from './routes/request-routes.ts';
+import { qrCodeRoutes } from './routes/qr-code-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
   /** When set, `Authorization: Bearer <token>` is required from anywhere; else loopback only. */
@@ -76,6 +77,7 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   stateRoutes,
   phoneNumberRoutes,
   businessProfileRoutes,
+  qrCodeRoutes,
   wabaRoutes,
   otpRoutes,
   webhookRoutes,

@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { effectiveLimits } from '../../../domain/rate-limit-policy.ts';
-import { bucKey, callCountPercent, minutesToRegainAccess, splitBucKey } from '../../../limits/buc-window.ts';
+import {
+  bucKey,
+  bucketEdges,
+  callCountPercent,
+  minutesToRegainAccess,
+  splitBucKey,
+} from '../../../limits/buc-window.ts';
 import type { RateLimitOverride } from '../../../store/records.ts';
 import type { AdminDeps } from '../admin-deps.ts';
 import { sendAdminError } from '../admin-errors.ts';
@@ -12,6 +18,9 @@ interface RateLimitBody {
   active_per_hour?: unknown;
   exhaust?: { app?: unknown; waba?: unknown };
 }
+
+/** The timeline's bucket: twelve 5-minute buckets cover the hour's window. */
+const TIMELINE_BUCKET_MS = 300_000;
 
 const isId = (value: unknown): value is string => typeof value === 'string' && /^\d{1,20}$/.test(value);
 const isLimit = (value: unknown): value is number =>
@@ -46,6 +55,28 @@ export function rateLimitRoutes(app: FastifyInstance, deps: AdminDeps): void {
     rows.sort((a, b) => a.app.localeCompare(b.app) || a.waba.localeCompare(b.waba));
     return { data: rows };
   });
+
+  app.get<{ Querystring: { app?: string; waba?: string } }>(
+    '/rate-limits/timeline',
+    async (request, reply) => {
+      const { app: appId, waba: wabaId } = request.query;
+      if (!isId(appId) || !isId(wabaId)) {
+        return sendAdminError(reply, 400, 'validation_failed', 'app and waba must be numeric id strings');
+      }
+      const nowMs = clock.now().getTime();
+      const counts = await buc.window.histogram(bucKey(appId, wabaId), nowMs, TIMELINE_BUCKET_MS);
+      const edges = bucketEdges(nowMs, TIMELINE_BUCKET_MS);
+      return {
+        app: appId,
+        waba: wabaId,
+        bucket_minutes: TIMELINE_BUCKET_MS / 60_000,
+        data: counts.map((calls, i) => ({
+          until: new Date(i === edges.length - 1 ? nowMs : (edges[i] as number)).toISOString(),
+          calls,
+        })),
+      };
+    },
+  );
 
   app.post('/rate-limits', async (request, reply) => {
     const body = (request.body ?? {}) as RateLimitBody;
