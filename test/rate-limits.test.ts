@@ -138,6 +138,20 @@ for (const backend of backends) {
       assert.equal(results.filter((r) => r.body === REFUSED_BODY).length, 300);
     });
 
+    test('a reset empties an exhausted window at once', async () => {
+      await h.admin('POST', '/rate-limits', { exhaust: { app: APP, waba: ACTIVE } });
+      assert.equal((await h.get()).status, 400);
+      const reset = await h.admin('POST', '/rate-limits', { reset: { app: APP, waba: ACTIVE } });
+      assert.equal(
+        reset.body,
+        `{"app":"${APP}","waba":"${ACTIVE}","limit":200,"calls":0,"call_count":0,"estimated_time_to_regain_access":0}`,
+      );
+      const again = await h.get();
+      assert.equal(again.status, 200);
+      assert.equal(again.usage, usage(ACTIVE, 0, 0));
+      assert.equal((await h.admin('POST', '/rate-limits', { reset: { app: APP } })).status, 400);
+    });
+
     test('admits again once the clock has moved an hour past the call that filled the window', async () => {
       assert.equal(
         (await h.admin('POST', '/rate-limits', { exhaust: { app: APP, waba: ACTIVE } })).status,

@@ -41,6 +41,8 @@ export interface BucWindow {
   recordTime(key: string, startedMs: number, durationMs: number): Promise<void>;
   /** Fills the key's window up to `limit` calls at `nowMs` (admin `exhaust`). */
   exhaust(key: string, limit: number, nowMs: number): Promise<void>;
+  /** Empties one key's window (admin `reset`): its calls and recorded time are forgotten. */
+  forget(key: string): Promise<void>;
   /** Every key with calls in the window at `nowMs`. */
   usage(nowMs: number): Promise<KeyUsage[]>;
   /**

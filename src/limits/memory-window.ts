@@ -139,6 +139,10 @@ export class MemoryWindow implements BucWindow {
     return out;
   }
 
+  async forget(key: string): Promise<void> {
+    this.#keys.delete(key);
+  }
+
   async histogram(key: string, nowMs: number, bucketMs: number): Promise<number[]> {
     const edges = bucketEdges(nowMs, bucketMs);
     const counts = edges.map(() => 0);

@@ -162,6 +162,11 @@ export class RedisWindow implements BucWindow {
     return out;
   }
 
+  async forget(key: string): Promise<void> {
+    const k = keysOf(key);
+    await this.#redis.del(k.calls, k.times, k.timeSum);
+  }
+
   async histogram(key: string, nowMs: number, bucketMs: number): Promise<number[]> {
     const calls = keysOf(key).calls;
     const pipeline = this.#redis.pipeline();

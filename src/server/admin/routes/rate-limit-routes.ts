@@ -17,6 +17,7 @@ interface RateLimitBody {
   per_hour?: unknown;
   active_per_hour?: unknown;
   exhaust?: { app?: unknown; waba?: unknown };
+  reset?: { app?: unknown; waba?: unknown };
 }
 
 /** The timeline's bucket: twelve 5-minute buckets cover the hour's window. */
@@ -80,7 +81,8 @@ export function rateLimitRoutes(app: FastifyInstance, deps: AdminDeps): void {
 
   app.post('/rate-limits', async (request, reply) => {
     const body = (request.body ?? {}) as RateLimitBody;
-    if (body.exhaust !== undefined) return exhaust(body.exhaust, reply);
+    if (body.exhaust !== undefined) return fill(body.exhaust, 'exhaust', reply);
+    if (body.reset !== undefined) return fill(body.reset, 'reset', reply);
     const appId = body.app;
     const wabaId = body.waba;
     if ((appId !== undefined && !isId(appId)) || (wabaId !== undefined && !isId(wabaId))) {
@@ -124,17 +126,24 @@ export function rateLimitRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return { app: appId ?? null, waba: wabaId ?? null, ...effective };
   });
 
-  async function exhaust(target: { app?: unknown; waba?: unknown }, reply: FastifyReply) {
+  /** `exhaust` fills the pair's window now; `reset` empties it. Answers the pair's usage after. */
+  async function fill(
+    target: { app?: unknown; waba?: unknown },
+    how: 'exhaust' | 'reset',
+    reply: FastifyReply,
+  ) {
     if (!isId(target.app) || !isId(target.waba)) {
-      return sendAdminError(reply, 400, 'validation_failed', 'exhaust needs {"app","waba"} id strings');
+      return sendAdminError(reply, 400, 'validation_failed', `${how} needs {"app","waba"} id strings`);
     }
     const [appRecord, waba] = await Promise.all([store.getApp(target.app), store.getWaba(target.waba)]);
     if (appRecord === undefined || waba === undefined) {
       return sendAdminError(reply, 404, 'not_found', `No app ${target.app} or WABA ${target.waba}`);
     }
     const nowMs = clock.now().getTime();
-    const limit = await buc.limitOf(appRecord, waba);
-    await buc.window.exhaust(bucKey(appRecord.id, waba.id), limit, nowMs);
+    const key = bucKey(appRecord.id, waba.id);
+    if (how === 'exhaust') await buc.window.exhaust(key, await buc.limitOf(appRecord, waba), nowMs);
+    else await buc.window.forget(key);
+    store.changes.publish({ kind: 'rate_limit', id: key, waba_id: waba.id });
     const usage = (await buc.window.usage(nowMs)).find(
       (entry) => entry.key === bucKey(appRecord.id, waba.id),
     );
