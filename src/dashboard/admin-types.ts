@@ -56,3 +56,75 @@ export function healthReason(health: HealthStatus | null): string {
   }
   return reasons.join(' ');
 }
+
+export interface Attempt {
+  at: string;
+  url: string;
+  http_status: number | null;
+  latency_ms: number | null;
+  error: string | null;
+}
+
+export interface Delivery {
+  id: string;
+  event_id: string;
+  app_id: string;
+  phone_number_id: string | null;
+  waba_id: string;
+  field: string;
+  status: string;
+  created_at: string;
+  next_attempt_at: string | null;
+  payload: unknown;
+  attempts: Attempt[];
+  signature: string | null;
+}
+
+export interface AppView {
+  id: string;
+  name: string;
+  wabas: '*' | string[];
+  webhook: { url: string; fields: string[]; state: string } | null;
+}
+
+export interface QrCode {
+  code: string;
+  prefilled_message: string;
+  deep_link_url: string;
+  image_png: string;
+  image_svg: string;
+}
+
+export interface Otp {
+  phone_number_id: string;
+  code: string;
+  code_method: string;
+  issued_at: string;
+}
+
+export interface RateLimitRow {
+  app: string;
+  waba: string;
+  limit: number;
+  calls: number;
+  call_count: number;
+  estimated_time_to_regain_access: number;
+}
+
+export interface JournalEntry {
+  id: number;
+  at: string;
+  method: string;
+  path: string;
+  query: string;
+  app_id: string | null;
+  status: number | null;
+  code: number | null;
+  error_subcode: number | null;
+  buc_usage: unknown;
+  duration_ms: number;
+  fbtrace_id: string | null;
+  dropped: boolean;
+  response_headers: [string, string][];
+  response_body: string;
+}

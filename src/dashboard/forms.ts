@@ -3,16 +3,16 @@ import { errorText, h } from './elements.ts';
 
 /**
  * A fieldset with a submit button; `act` makes the call, then `done` runs (usually a re-render).
- * An error shows under the form, as the admin API worded it.
+ * An error shows under the form, as the admin API worded it; a string `act` returns shows there too.
  */
 export function controlForm(
   legend: string,
   fields: HTMLElement[],
   submit: string,
-  act: (form: HTMLFormElement) => Promise<void | 'cancelled'>,
+  act: (form: HTMLFormElement) => Promise<void | 'cancelled' | { note: string }>,
   done: () => void,
 ): HTMLFormElement {
-  const message = h('p', { role: 'status', class: 'error' });
+  const message = h('p', { role: 'status' });
   const form = h(
     'form',
     { class: 'control' },
@@ -22,11 +22,14 @@ export function controlForm(
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     message.textContent = '';
+    message.className = '';
     act(form).then(
       (outcome) => {
+        if (typeof outcome === 'object') message.textContent = outcome.note;
         if (outcome !== 'cancelled') done();
       },
       (error: unknown) => {
+        message.className = 'error';
         message.textContent = errorText(error);
       },
     );
