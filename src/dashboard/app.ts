@@ -6,6 +6,10 @@ import type { ChangeEvent } from './admin-types.ts';
 import type { View } from './view.ts';
 import { boardView } from './views/board.ts';
 import { numberPageView } from './views/number-page.ts';
+import { rateLimitsView } from './views/rate-limits.ts';
+import { requestsView } from './views/requests.ts';
+import { settingsView } from './views/settings.ts';
+import { webhooksView } from './views/webhooks.ts';
 
 const EVENT_KINDS = [
   'phone_number',
@@ -24,6 +28,10 @@ const EVENT_KINDS = [
 /** Route patterns, first match wins; the capture is the view's parameter. */
 const ROUTES: [RegExp, View][] = [
   [/^#\/numbers\/([^/]+)$/, numberPageView],
+  [/^#\/requests(?:\/(\d+))?$/, requestsView],
+  [/^#\/webhooks$/, webhooksView],
+  [/^#\/rate-limits$/, rateLimitsView],
+  [/^#\/settings$/, settingsView],
   [/^(?:#\/?)?$/, boardView],
 ];
 
@@ -35,9 +43,21 @@ function route(): { view: View; param: string } {
   return { view: boardView, param: '' };
 }
 
+/** Marks the nav link of the shown view (`aria-current`), by the first segment of the route. */
+function markNav(): void {
+  const segment = /^#\/([^/]*)/.exec(location.hash)?.[1] ?? '';
+  const current = segment === 'numbers' ? '' : segment;
+  for (const link of document.querySelectorAll('header nav a')) {
+    const target = /^#\/([^/]*)/.exec(link.getAttribute('href') ?? '')?.[1] ?? '';
+    if (target === current) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+}
+
 async function render(): Promise<void> {
   const main = document.getElementById('main') as HTMLElement;
   const { view, param } = route();
+  markNav();
   await view.render(main, param);
 }
 
@@ -59,6 +79,8 @@ function connect(): void {
   }
 }
 
-window.addEventListener('hashchange', () => void render());
+window.addEventListener('hashchange', () => {
+  void render().then(() => document.getElementById('main')?.focus({ preventScroll: true }));
+});
 connect();
 void render();
