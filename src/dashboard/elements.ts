@@ -27,7 +27,7 @@ const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = {
   GREEN: 'good',
   APPROVED: 'good',
   delivered: 'good',
-  verified: 'good',
+  active: 'good',
   FLAGGED: 'warn',
   RESTRICTED: 'warn',
   RATE_LIMITED: 'warn',
@@ -44,7 +44,6 @@ const TONE: Record<string, 'good' | 'warn' | 'bad' | 'neutral'> = {
   DECLINED: 'bad',
   DELETED: 'bad',
   failed: 'bad',
-  verification_failed: 'bad',
 };
 
 export function badge(value: string | undefined | null): HTMLElement {

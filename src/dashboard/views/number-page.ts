@@ -1,7 +1,7 @@
 // `#/numbers/{id}`: one number's fields, health, history, QR codes, profile, last OTP and webhook
 // deliveries, and the controls that change it (each one admin API call).
 import { NAME_DECISIONS, STATUS_TRANSITIONS } from '../../contract/lifecycle.ts';
-import { MESSAGING_LIMIT_TIERS, QUALITY_SCORES } from '../../contract/phone-number.ts';
+import { MESSAGING_LIMIT_TIERS, PHONE_NUMBER_STATUSES, QUALITY_SCORES } from '../../contract/phone-number.ts';
 import { api, enc } from '../admin-api.ts';
 import {
   healthReason,
@@ -80,10 +80,18 @@ function controls(data: NumberData, again: () => void): HTMLElement {
     },
     again,
   );
-  if (allowed.length === 0) {
-    status.querySelector('select[name="status"]')?.setAttribute('disabled', '');
-    status.querySelector('button')?.setAttribute('disabled', '');
-  }
+  // Force offers every other status; without it, only the lifecycle table's transitions.
+  const select = status.querySelector('select[name="status"]') as HTMLSelectElement;
+  const submit = status.querySelector('button') as HTMLButtonElement;
+  const force = status.querySelector('input[name="force"]') as HTMLInputElement;
+  const offer = (): void => {
+    const targets = force.checked ? PHONE_NUMBER_STATUSES.filter((s) => s !== number.status) : allowed;
+    select.replaceChildren(...targets.map((target) => h('option', { value: target }, target)));
+    select.disabled = targets.length === 0;
+    submit.disabled = targets.length === 0;
+  };
+  force.addEventListener('change', offer);
+  offer();
   const quality = controlForm(
     'Quality and tier',
     [
