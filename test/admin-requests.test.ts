@@ -102,3 +102,31 @@ test('is refused to a non-loopback peer like the rest of the admin plane', async
     await app.close();
   }
 });
+
+test('GET /requests/{id} answers one entry, and 404 once it has left the ring', async () => {
+  const app = await graphApp();
+  try {
+    await app.get(`/v23.0/${ID.connected}?access_token=T-ALL`);
+    await app.get(`/v23.0/${ID.flagged}?access_token=T-ALL`);
+    const [newest, older] = await journal(app);
+    assert.ok(newest !== undefined && older !== undefined);
+    const one = await app.fastify.inject({
+      url: `/__admin/requests/${older.id}`,
+      remoteAddress: '127.0.0.1',
+    });
+    assert.equal(one.statusCode, 200);
+    assert.deepEqual(JSON.parse(one.body), older);
+    for (const id of ['999999', 'abc']) {
+      const missing = await app.fastify.inject({
+        url: `/__admin/requests/${id}`,
+        remoteAddress: '127.0.0.1',
+      });
+      assert.equal(missing.statusCode, 404);
+      assert.deepEqual(JSON.parse(missing.body), {
+        error: { message: `No journal entry ${id} (it may have left the ring)`, code: 'not_found' },
+      });
+    }
+  } finally {
+    await app.close();
+  }
+});

@@ -116,10 +116,40 @@ for (const backend of backends) {
       );
     });
 
+    test('the timeline counts the window calls per 5 minutes as the clock moves', async () => {
+      await h.get();
+      await h.admin('POST', '/clock', { advance: '10m' });
+      await h.get();
+      await h.get();
+      const timeline = async (): Promise<number[]> =>
+        (
+          JSON.parse((await h.admin('GET', `/rate-limits/timeline?app=${APP}&waba=${ACTIVE}`)).body) as {
+            data: { calls: number }[];
+          }
+        ).data.map((bucket) => bucket.calls);
+      assert.deepEqual(await timeline(), [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 2]);
+      await h.admin('POST', '/clock', { advance: '55m' });
+      assert.deepEqual(await timeline(), [2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 'the first call has left');
+    });
+
     test('admits exactly the limit out of 500 concurrent calls', async () => {
       const results = await Promise.all(Array.from({ length: 500 }, () => h.get()));
       assert.equal(results.filter((r) => r.status === 200).length, 200);
       assert.equal(results.filter((r) => r.body === REFUSED_BODY).length, 300);
+    });
+
+    test('a reset empties an exhausted window at once', async () => {
+      await h.admin('POST', '/rate-limits', { exhaust: { app: APP, waba: ACTIVE } });
+      assert.equal((await h.get()).status, 400);
+      const reset = await h.admin('POST', '/rate-limits', { reset: { app: APP, waba: ACTIVE } });
+      assert.equal(
+        reset.body,
+        `{"app":"${APP}","waba":"${ACTIVE}","limit":200,"calls":0,"call_count":0,"estimated_time_to_regain_access":0}`,
+      );
+      const again = await h.get();
+      assert.equal(again.status, 200);
+      assert.equal(again.usage, usage(ACTIVE, 0, 0));
+      assert.equal((await h.admin('POST', '/rate-limits', { reset: { app: APP } })).status, 400);
     });
 
     test('admits again once the clock has moved an hour past the call that filled the window', async () => {

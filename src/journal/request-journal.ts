@@ -54,6 +54,8 @@ export interface JournalFilter {
   /** An exact status (`400`) or a class (`4xx`). */
   readonly status?: string;
   readonly code?: number;
+  /** One entry by its id. */
+  readonly id?: number;
   readonly limit: number;
 }
 
@@ -149,6 +151,7 @@ export class RequestJournal {
     for (let i = 1; i <= this.length && out.length < filter.limit; i++) {
       const raw = this.#entries[(this.#next - i + this.size) % this.size];
       if (raw === undefined) continue;
+      if (filter.id !== undefined && raw.seq !== filter.id) continue;
       if (method !== undefined && raw.method !== method) continue;
       const mark = raw.url.indexOf('?');
       const path = mark === -1 ? raw.url : raw.url.slice(0, mark);

@@ -41,13 +41,30 @@ export interface BucWindow {
   recordTime(key: string, startedMs: number, durationMs: number): Promise<void>;
   /** Fills the key's window up to `limit` calls at `nowMs` (admin `exhaust`). */
   exhaust(key: string, limit: number, nowMs: number): Promise<void>;
+  /** Empties one key's window (admin `reset`): its calls and recorded time are forgotten. */
+  forget(key: string): Promise<void>;
   /** Every key with calls in the window at `nowMs`. */
   usage(nowMs: number): Promise<KeyUsage[]>;
+  /**
+   * The key's calls in the window at `nowMs` per `bucketMs`, oldest bucket first (`WINDOW_MS /
+   * bucketMs` buckets; bucket i covers (floor + i·bucketMs, floor + (i+1)·bucketMs], the last one
+   * also the late stamps `count` includes).
+   */
+  histogram(key: string, nowMs: number, bucketMs: number): Promise<number[]>;
   /** Forgets every window (admin reset of the state). */
   clear(): Promise<void>;
   close(): Promise<void>;
   /** Checks the backend answers (Redis PING); absent for process memory, which cannot be down. */
   ping?(): Promise<void>;
+}
+
+/** The upper edges of the histogram buckets of the window at `nowMs` (see `BucWindow.histogram`). */
+export function bucketEdges(nowMs: number, bucketMs: number): number[] {
+  const floor = nowMs - WINDOW_MS;
+  const count = Math.ceil(WINDOW_MS / bucketMs);
+  return Array.from({ length: count }, (_, i) =>
+    i === count - 1 ? nowMs + LATE_STAMP_MS : floor + (i + 1) * bucketMs,
+  );
 }
 
 /** The window's backend (Redis) could not be reached: Graph answers code 2, the transient error. */

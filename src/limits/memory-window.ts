@@ -1,4 +1,11 @@
-import { LATE_STAMP_MS, WINDOW_MS, type Admission, type BucWindow, type KeyUsage } from './buc-window.ts';
+import {
+  bucketEdges,
+  LATE_STAMP_MS,
+  WINDOW_MS,
+  type Admission,
+  type BucWindow,
+  type KeyUsage,
+} from './buc-window.ts';
 
 /** Index of the first element of `sorted` (from `from` on) greater than `value`. */
 function upperBound(sorted: readonly number[], from: number, value: number): number {
@@ -130,6 +137,26 @@ export class MemoryWindow implements BucWindow {
       if (count > 0) out.push({ key, count, oldestMs: window.oldest(nowMs) });
     }
     return out;
+  }
+
+  async forget(key: string): Promise<void> {
+    this.#keys.delete(key);
+  }
+
+  async histogram(key: string, nowMs: number, bucketMs: number): Promise<number[]> {
+    const edges = bucketEdges(nowMs, bucketMs);
+    const counts = edges.map(() => 0);
+    const window = this.#keys.get(key);
+    if (window === undefined) return counts;
+    window.trim(nowMs - WINDOW_MS);
+    let bucket = 0;
+    for (let i = window.head; i < window.calls.length; i++) {
+      const at = window.calls[i] as number;
+      while (bucket < edges.length && at > (edges[bucket] as number)) bucket++;
+      if (bucket === edges.length) break;
+      counts[bucket] = (counts[bucket] as number) + 1;
+    }
+    return counts;
   }
 
   async clear(): Promise<void> {

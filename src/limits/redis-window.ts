@@ -1,5 +1,12 @@
 import { Redis } from 'ioredis';
-import { LATE_STAMP_MS, WINDOW_MS, type Admission, type BucWindow, type KeyUsage } from './buc-window.ts';
+import {
+  bucketEdges,
+  LATE_STAMP_MS,
+  WINDOW_MS,
+  type Admission,
+  type BucWindow,
+  type KeyUsage,
+} from './buc-window.ts';
 
 /**
  * Trim, count, admit or refuse, and expire, in one script: Redis runs it atomically, so any number
@@ -153,6 +160,26 @@ export class RedisWindow implements BucWindow {
       }
     }
     return out;
+  }
+
+  async forget(key: string): Promise<void> {
+    const k = keysOf(key);
+    await this.#redis.del(k.calls, k.times, k.timeSum);
+  }
+
+  async histogram(key: string, nowMs: number, bucketMs: number): Promise<number[]> {
+    const calls = keysOf(key).calls;
+    const pipeline = this.#redis.pipeline();
+    let low = nowMs - WINDOW_MS;
+    for (const edge of bucketEdges(nowMs, bucketMs)) {
+      pipeline.zcount(calls, `(${low}`, edge);
+      low = edge;
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([error, count]) => {
+      if (error !== null) throw error;
+      return Number(count);
+    });
   }
 
   async clear(): Promise<void> {

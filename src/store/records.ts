@@ -256,5 +256,7 @@ export interface AttemptResult {
 export interface DeliveryQuery {
   phone_number?: string;
   status?: DeliveryStatus;
+  /** The webhook field (`account_update`, …). */
+  field?: string;
   limit: number;
 }

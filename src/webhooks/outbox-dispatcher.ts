@@ -1,9 +1,9 @@
 import { setMaxListeners } from 'node:events';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../domain/clock.ts';
-import { encodeGraphJson } from '../graph/wire-json.ts';
 import type { AppRecord, AttemptResult, DeliveryRecord, PhoneNumberRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
+import { deliveryBody } from './delivery-body.ts';
 import { CallbackClient } from './http-send.ts';
 import { hubSignature } from './signature.ts';
 import { verifySubscription } from './verification.ts';
@@ -326,7 +326,7 @@ export class OutboxDispatcher {
     now: number,
     deadline: number,
   ): Promise<AttemptResult | undefined> {
-    const body = Buffer.from(encodeGraphJson(JSON.parse(delivery.payload)), 'latin1');
+    const body = deliveryBody(delivery.payload);
     const started = performance.now();
     let status: number | null = null;
     let error: string | null = null;

@@ -20,6 +20,7 @@ import { wabaRoutes } from './routes/waba-routes.ts';
 import { eventsRoutes } from './routes/events-routes.ts';
 import { phoneNumberListRoutes } from './routes/phone-number-list-routes.ts';
 import { requestRoutes } from './routes/request-routes.ts';
+import { qrCodeRoutes } from './routes/qr-code-routes.ts';
 
 export interface AdminPlaneOptions extends AdminDeps {
   /** Who may call (loopback, bearer token or session cookie) and the gate (admin-access.ts). */
@@ -73,6 +74,7 @@ const ROUTE_MODULES: readonly ((app: FastifyInstance, deps: AdminDeps) => void)[
   stateRoutes,
   phoneNumberRoutes,
   businessProfileRoutes,
+  qrCodeRoutes,
   wabaRoutes,
   otpRoutes,
   webhookRoutes,

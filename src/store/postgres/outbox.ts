@@ -49,8 +49,9 @@ async function withAttempts(query: Query, rows: Row[]): Promise<DeliveryRecord[]
 export async function listDeliveries(query: Query, filter: DeliveryQuery): Promise<DeliveryRecord[]> {
   const rows = await query(
     `SELECT * FROM outbox WHERE ($1::text IS NULL OR phone_number_id = $1)
-       AND ($2::text IS NULL OR status = $2) ORDER BY id DESC LIMIT $3`,
-    [filter.phone_number ?? null, filter.status ?? null, filter.limit],
+       AND ($2::text IS NULL OR status = $2) AND ($4::text IS NULL OR field = $4)
+       ORDER BY id DESC LIMIT $3`,
+    [filter.phone_number ?? null, filter.status ?? null, filter.limit, filter.field ?? null],
   );
   return withAttempts(query, rows);
 }

@@ -925,8 +925,14 @@ export class SqliteStore implements Store {
   async listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
     const rows = this.#statement(
       `SELECT * FROM outbox WHERE (@phone IS NULL OR phone_number_id = @phone)
-         AND (@status IS NULL OR status = @status) ORDER BY id DESC LIMIT @limit`,
-    ).all({ phone: query.phone_number ?? null, status: query.status ?? null, limit: query.limit }) as Row[];
+         AND (@status IS NULL OR status = @status) AND (@field IS NULL OR field = @field)
+         ORDER BY id DESC LIMIT @limit`,
+    ).all({
+      phone: query.phone_number ?? null,
+      status: query.status ?? null,
+      field: query.field ?? null,
+      limit: query.limit,
+    }) as Row[];
     return this.#withAttempts(rows);
   }
 

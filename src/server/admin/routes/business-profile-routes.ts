@@ -24,11 +24,25 @@ function failureMessage(failure: ProfileInputFailure): string {
 }
 
 /**
- * `PUT /__admin/phone-numbers/{id}/business-profile` (control-plane.md §3): the profile fields of
+ * `GET`/`PUT /__admin/phone-numbers/{id}/business-profile` (control-plane.md §3): the profile fields of
  * phone-number.md §5.3 with the same validation as Graph; answers the profile as Graph shows it.
  */
 export function businessProfileRoutes(app: FastifyInstance, deps: AdminDeps): void {
   let signer: Promise<QrImageSigner> | undefined;
+  const pictureUrl = async (host: string | undefined, profile: BusinessProfileRecord) => {
+    const handle = profile.profile_picture_handle;
+    signer ??= QrImageSigner.fromStore(deps.store);
+    return handle === null
+      ? undefined
+      : `http://${host ?? 'localhost'}${(await signer).profilePicturePath(profile.phone_number_id, handle)}`;
+  };
+  app.get<{ Params: { id: string } }>('/phone-numbers/:id/business-profile', async (request, reply) => {
+    const number = await deps.store.getPhoneNumber(request.params.id);
+    if (number === undefined)
+      return sendAdminError(reply, 404, 'not_found', `Unknown phone number ${request.params.id}`);
+    const profile = (await deps.store.getBusinessProfile(number.id)) ?? emptyProfile(number.id);
+    return reply.send(businessProfileItem(profile, await pictureUrl(request.headers.host, profile)));
+  });
   app.put<{ Params: { id: string } }>('/phone-numbers/:id/business-profile', async (request, reply) => {
     const raw = request.body;
     if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
@@ -67,12 +81,6 @@ export function businessProfileRoutes(app: FastifyInstance, deps: AdminDeps): vo
       await deps.store.commitBusinessProfileChange(change);
       profile = change.profile;
     }
-    const handle = profile.profile_picture_handle;
-    signer ??= QrImageSigner.fromStore(deps.store);
-    const pictureUrl =
-      handle === null
-        ? undefined
-        : `http://${request.headers.host ?? 'localhost'}${(await signer).profilePicturePath(number.id, handle)}`;
-    return reply.send(businessProfileItem(profile, pictureUrl));
+    return reply.send(businessProfileItem(profile, await pictureUrl(request.headers.host, profile)));
   });
 }

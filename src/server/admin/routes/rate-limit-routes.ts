@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { effectiveLimits } from '../../../domain/rate-limit-policy.ts';
-import { bucKey, callCountPercent, minutesToRegainAccess, splitBucKey } from '../../../limits/buc-window.ts';
+import {
+  bucKey,
+  bucketEdges,
+  callCountPercent,
+  minutesToRegainAccess,
+  splitBucKey,
+} from '../../../limits/buc-window.ts';
 import type { RateLimitOverride } from '../../../store/records.ts';
 import type { AdminDeps } from '../admin-deps.ts';
 import { sendAdminError } from '../admin-errors.ts';
@@ -11,7 +17,11 @@ interface RateLimitBody {
   per_hour?: unknown;
   active_per_hour?: unknown;
   exhaust?: { app?: unknown; waba?: unknown };
+  reset?: { app?: unknown; waba?: unknown };
 }
+
+/** The timeline's bucket: twelve 5-minute buckets cover the hour's window. */
+const TIMELINE_BUCKET_MS = 300_000;
 
 const isId = (value: unknown): value is string => typeof value === 'string' && /^\d{1,20}$/.test(value);
 const isLimit = (value: unknown): value is number =>
@@ -47,9 +57,32 @@ export function rateLimitRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return { data: rows };
   });
 
+  app.get<{ Querystring: { app?: string; waba?: string } }>(
+    '/rate-limits/timeline',
+    async (request, reply) => {
+      const { app: appId, waba: wabaId } = request.query;
+      if (!isId(appId) || !isId(wabaId)) {
+        return sendAdminError(reply, 400, 'validation_failed', 'app and waba must be numeric id strings');
+      }
+      const nowMs = clock.now().getTime();
+      const counts = await buc.window.histogram(bucKey(appId, wabaId), nowMs, TIMELINE_BUCKET_MS);
+      const edges = bucketEdges(nowMs, TIMELINE_BUCKET_MS);
+      return {
+        app: appId,
+        waba: wabaId,
+        bucket_minutes: TIMELINE_BUCKET_MS / 60_000,
+        data: counts.map((calls, i) => ({
+          until: new Date(i === edges.length - 1 ? nowMs : (edges[i] as number)).toISOString(),
+          calls,
+        })),
+      };
+    },
+  );
+
   app.post('/rate-limits', async (request, reply) => {
     const body = (request.body ?? {}) as RateLimitBody;
-    if (body.exhaust !== undefined) return exhaust(body.exhaust, reply);
+    if (body.exhaust !== undefined) return fill(body.exhaust, 'exhaust', reply);
+    if (body.reset !== undefined) return fill(body.reset, 'reset', reply);
     const appId = body.app;
     const wabaId = body.waba;
     if ((appId !== undefined && !isId(appId)) || (wabaId !== undefined && !isId(wabaId))) {
@@ -93,17 +126,24 @@ export function rateLimitRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return { app: appId ?? null, waba: wabaId ?? null, ...effective };
   });
 
-  async function exhaust(target: { app?: unknown; waba?: unknown }, reply: FastifyReply) {
+  /** `exhaust` fills the pair's window now; `reset` empties it. Answers the pair's usage after. */
+  async function fill(
+    target: { app?: unknown; waba?: unknown },
+    how: 'exhaust' | 'reset',
+    reply: FastifyReply,
+  ) {
     if (!isId(target.app) || !isId(target.waba)) {
-      return sendAdminError(reply, 400, 'validation_failed', 'exhaust needs {"app","waba"} id strings');
+      return sendAdminError(reply, 400, 'validation_failed', `${how} needs {"app","waba"} id strings`);
     }
     const [appRecord, waba] = await Promise.all([store.getApp(target.app), store.getWaba(target.waba)]);
     if (appRecord === undefined || waba === undefined) {
       return sendAdminError(reply, 404, 'not_found', `No app ${target.app} or WABA ${target.waba}`);
     }
     const nowMs = clock.now().getTime();
-    const limit = await buc.limitOf(appRecord, waba);
-    await buc.window.exhaust(bucKey(appRecord.id, waba.id), limit, nowMs);
+    const key = bucKey(appRecord.id, waba.id);
+    if (how === 'exhaust') await buc.window.exhaust(key, await buc.limitOf(appRecord, waba), nowMs);
+    else await buc.window.forget(key);
+    store.changes.publish({ kind: 'rate_limit', id: key, waba_id: waba.id });
     const usage = (await buc.window.usage(nowMs)).find(
       (entry) => entry.key === bucKey(appRecord.id, waba.id),
     );

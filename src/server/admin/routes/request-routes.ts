@@ -38,4 +38,22 @@ export function requestRoutes(app: FastifyInstance, deps: AdminDeps): void {
     );
     return reply.type('application/json; charset=utf-8').send({ data });
   });
+  app.get<{ Params: { id: string } }>('/requests/:id', async (request, reply) => {
+    const id = Number(request.params.id);
+    const [entry] = /^\d{1,15}$/.test(request.params.id)
+      ? await deps.journal.list(
+          { id, limit: 1 },
+          async (digest) => (await deps.store.getTokenByDigest(digest))?.app_id,
+        )
+      : [];
+    if (entry === undefined) {
+      return sendAdminError(
+        reply,
+        404,
+        'not_found',
+        `No journal entry ${request.params.id} (it may have left the ring)`,
+      );
+    }
+    return reply.type('application/json; charset=utf-8').send(entry);
+  });
 }

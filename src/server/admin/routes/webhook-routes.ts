@@ -3,12 +3,17 @@ import { DELIVERY_STATUSES, WEBHOOK_FIELDS, type DeliveryStatus } from '../../..
 import { DEFAULT_WEBHOOK_FIELDS } from '../../../domain/scenario/scenario-schema.ts';
 import type { DeliveryRecord, WebhookSubscription } from '../../../store/records.ts';
 import type { AdminDeps } from '../admin-deps.ts';
+import { deliveryBody } from '../../../webhooks/delivery-body.ts';
+import { hubSignature } from '../../../webhooks/signature.ts';
 import { sendAdminError } from '../admin-errors.ts';
 
 const MAX_DELIVERIES = 1000;
 
-/** A delivery as the log shows it: the event, its status and every attempt. */
-export function deliveryView(delivery: DeliveryRecord): Record<string, unknown> {
+/**
+ * A delivery as the log shows it: the event, its status, every attempt and the `X-Hub-Signature-256`
+ * its body carries under the app's current secret (null when the app is gone).
+ */
+export function deliveryView(delivery: DeliveryRecord, secret: string | undefined): Record<string, unknown> {
   return {
     id: String(delivery.id),
     event_id: delivery.event_id,
@@ -21,6 +26,7 @@ export function deliveryView(delivery: DeliveryRecord): Record<string, unknown> 
     next_attempt_at: delivery.next_attempt_at,
     payload: JSON.parse(delivery.payload) as unknown,
     attempts: delivery.attempt_log.map((attempt) => ({ ...attempt })),
+    signature: secret === undefined ? null : hubSignature(secret, deliveryBody(delivery.payload)),
   };
 }
 
@@ -82,10 +88,39 @@ export function webhookRoutes(app: FastifyInstance, deps: AdminDeps): void {
     return reply.send({ success: true });
   });
 
-  app.get<{ Querystring: { phone_number?: string; status?: string; limit?: string } }>(
+  /** Each app's secret, read once per answer (the signature is computed when the log is read). */
+  async function secrets(): Promise<Map<string, string>> {
+    return new Map((await deps.store.listApps()).map((record) => [record.id, record.secret]));
+  }
+
+  app.get('/apps', async () => ({
+    data: (await deps.store.listApps()).map((record) => ({
+      id: record.id,
+      name: record.name,
+      wabas: record.wabas,
+      webhook:
+        record.webhook === null
+          ? null
+          : {
+              url: record.webhook.url,
+              fields: record.webhook.fields,
+              state: record.webhook.state,
+            },
+    })),
+  }));
+
+  app.get<{ Querystring: { phone_number?: string; status?: string; field?: string; limit?: string } }>(
     '/webhooks/deliveries',
     async (request, reply) => {
-      const { phone_number: phoneNumber, status, limit } = request.query;
+      const { phone_number: phoneNumber, status, field, limit } = request.query;
+      if (field !== undefined && field !== '' && !(WEBHOOK_FIELDS as readonly string[]).includes(field)) {
+        return sendAdminError(
+          reply,
+          400,
+          'validation_failed',
+          `field must be one of ${WEBHOOK_FIELDS.join(', ')}`,
+        );
+      }
       if (status !== undefined && !(DELIVERY_STATUSES as readonly string[]).includes(status)) {
         return sendAdminError(
           reply,
@@ -101,9 +136,11 @@ export function webhookRoutes(app: FastifyInstance, deps: AdminDeps): void {
       const deliveries = await deps.store.listDeliveries({
         ...(phoneNumber === undefined || phoneNumber === '' ? {} : { phone_number: phoneNumber }),
         ...(status === undefined ? {} : { status: status as DeliveryStatus }),
+        ...(field === undefined || field === '' ? {} : { field }),
         limit: count,
       });
-      return reply.send({ data: deliveries.map(deliveryView) });
+      const secretOf = await secrets();
+      return reply.send({ data: deliveries.map((d) => deliveryView(d, secretOf.get(d.app_id))) });
     },
   );
 
@@ -114,6 +151,8 @@ export function webhookRoutes(app: FastifyInstance, deps: AdminDeps): void {
     if (!found) return sendAdminError(reply, 404, 'not_found', `Unknown delivery ${request.params.id}`);
     deps.dispatcher.notify();
     const delivery = await deps.store.getDelivery(id);
-    return reply.send(delivery === undefined ? {} : deliveryView(delivery));
+    return reply.send(
+      delivery === undefined ? {} : deliveryView(delivery, (await secrets()).get(delivery.app_id)),
+    );
   });
 }
