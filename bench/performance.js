@@ -128,7 +128,7 @@ async function checkBare(bareUrl, pgUrl, captured) {
     const reference = masked(
       Buffer.from(
         `HTTP/1.1 ${expected.status} OK\r\n${expected.headers.map(([n, v]) => `${n}: ${v}`).join('\r\n')}\r\n` +
-          `Date: *\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n${expected.body}`,
+          `Date: *\r\nConnection: keep-alive\r\nKeep-Alive: timeout=72\r\n\r\n${expected.body}`,
         'latin1',
       ),
       ['date'],

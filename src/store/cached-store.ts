@@ -101,6 +101,11 @@ class ReadCache<V> {
     return value;
   }
 
+  /** The cached answer without loading: undefined = not cached, null = cached as absent. */
+  peek(key: string): V | null | undefined {
+    return this.#entries.get(key);
+  }
+
   clear(): void {
     this.#entries.clear();
     this.#bytes = 0;
@@ -208,6 +213,33 @@ export class CachedStore implements Store {
 
   getWaba(id: string): Promise<WabaRecord | undefined> {
     return this.#wabas.get(id, (key) => this.#inner.getWaba(key));
+  }
+
+  /** Synchronous peeks for the read fast path: undefined = not cached, null = cached as absent. */
+  peekPhoneNumber(id: string): PhoneNumberRecord | null | undefined {
+    return this.#numbers.peek(id);
+  }
+
+  peekTokenByDigest(digest: string): TokenRecord | null | undefined {
+    return this.#tokens.peek(digest);
+  }
+
+  peekApp(id: string): AppRecord | null | undefined {
+    return this.#apps.peek(id);
+  }
+
+  peekWaba(id: string): WabaRecord | null | undefined {
+    return this.#wabas.peek(id);
+  }
+
+  /** For synchronous BUC admission (limits/buc-accounting.ts); undefined = not cached. */
+  peekWabaActive(wabaId: string): boolean | undefined {
+    const active = this.#activeWabas.peek(wabaId);
+    return active === undefined ? undefined : active === true;
+  }
+
+  peekPairRateLimit(appId: string, wabaId: string): RateLimitOverride | null | undefined {
+    return this.#pairLimits.peek(`${appId}:${wabaId}`);
   }
 
   getBusiness(id: string): Promise<BusinessRecord | undefined> {
