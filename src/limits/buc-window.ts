@@ -21,7 +21,10 @@ export interface Admission {
   readonly admitted: boolean;
   /** Calls in the window, including this one when admitted. */
   readonly count: number;
-  /** Time of the oldest call still in the window, or null when it is empty. */
+  /**
+   * Time of the oldest call still in the window, or null when it is empty. Only needed (and the Redis
+   * backend only looks it up) when the window is full, count ≥ limit; null otherwise is allowed.
+   */
   readonly oldestMs: number | null;
   /** Handler time already recorded in the window for this key, in ms. */
   readonly timeMs: number;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { LATE_STAMP_MS, WINDOW_MS, type Admission, type BucWindow, type KeyUsage } from './buc-window.ts';
 
@@ -7,8 +8,10 @@ import { LATE_STAMP_MS, WINDOW_MS, type Admission, type BucWindow, type KeyUsage
  * together admit at most the limit. The window is (now − 1 h, now + late]: a call another
  * instance stamped a few milliseconds "later" than this one's now counts, one stamped further ahead (the
  * admin clock was set back since) does not. Calls are a sorted set scored by time; handler times a
- * second sorted set (`seq:ms` members) with a running sum, trimmed alongside.
- * KEYS: calls, times, time sum, sequence. ARGV: now, window, limit, late, then (started, ms) pairs.
+ * second sorted set (`…:ms` members) with a running sum, trimmed alongside. Members are unique by
+ * construction (instance nonce and counter, made by the caller), so no sequence key is needed; the
+ * oldest call is only looked up when the window is full (it only matters then).
+ * KEYS: calls, times, time sum. ARGV: now, window, limit, late, call member, then (started, member) pairs.
  */
 const ADMIT = `
 local now = tonumber(ARGV[1])
@@ -16,67 +19,69 @@ local window = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local ceiling = now + tonumber(ARGV[4])
 local floor = now - window
-if #ARGV > 4 then
+if #ARGV > 5 then
   local recorded = 0
-  for i = 5, #ARGV, 2 do
-    local seq = redis.call('INCR', KEYS[4])
-    redis.call('ZADD', KEYS[2], ARGV[i], seq .. ':' .. ARGV[i + 1])
-    recorded = recorded + tonumber(ARGV[i + 1])
+  for i = 6, #ARGV, 2 do
+    redis.call('ZADD', KEYS[2], ARGV[i], ARGV[i + 1])
+    recorded = recorded + tonumber(string.match(ARGV[i + 1], ':(%d+)$'))
   end
   redis.call('INCRBY', KEYS[3], recorded)
   redis.call('PEXPIRE', KEYS[2], window)
   redis.call('PEXPIRE', KEYS[3], window)
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', floor)
-local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', floor)
-if #old > 0 then
-  local sub = 0
-  for _, member in ipairs(old) do sub = sub + tonumber(string.match(member, ':(%d+)$')) end
-  redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', floor)
-  redis.call('DECRBY', KEYS[3], sub)
+local time = 0
+local sum = redis.call('GET', KEYS[3])
+if sum then
+  time = tonumber(sum)
+  local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', floor)
+  if #old > 0 then
+    local sub = 0
+    for _, member in ipairs(old) do sub = sub + tonumber(string.match(member, ':(%d+)$')) end
+    redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', floor)
+    redis.call('DECRBY', KEYS[3], sub)
+    time = time - sub
+  end
+  for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ceiling, '+inf')) do
+    time = time - tonumber(string.match(member, ':(%d+)$'))
+  end
 end
 local count = redis.call('ZCOUNT', KEYS[1], '-inf', ceiling)
 local admitted = 0
 if count < limit then
-  local seq = redis.call('INCR', KEYS[4])
-  redis.call('ZADD', KEYS[1], now, now .. '-' .. seq)
+  redis.call('ZADD', KEYS[1], now, ARGV[5])
   count = count + 1
   admitted = 1
 end
 redis.call('PEXPIRE', KEYS[1], window)
-redis.call('PEXPIRE', KEYS[4], window)
-local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ceiling, 'WITHSCORES', 'LIMIT', 0, 1)
-local time = tonumber(redis.call('GET', KEYS[3]) or '0')
-for _, member in ipairs(redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ceiling, '+inf')) do
-  time = time - tonumber(string.match(member, ':(%d+)$'))
+local oldest = '-1'
+if count >= limit then
+  oldest = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ceiling, 'WITHSCORES', 'LIMIT', 0, 1)[2] or '-1'
 end
-return {admitted, count, oldest[2] or '-1', tostring(time)}
+return {admitted, count, oldest, tostring(time)}
 `;
 
-/** Held times of a key with no call since. KEYS: times, time sum, sequence. ARGV: window, then pairs. */
+/** Held times of a key with no call since. KEYS: times, time sum. ARGV: window, then (started, member). */
 const RECORD_TIMES = `
 local recorded = 0
 for i = 2, #ARGV, 2 do
-  local seq = redis.call('INCR', KEYS[3])
-  redis.call('ZADD', KEYS[1], ARGV[i], seq .. ':' .. ARGV[i + 1])
-  recorded = recorded + tonumber(ARGV[i + 1])
+  redis.call('ZADD', KEYS[1], ARGV[i], ARGV[i + 1])
+  recorded = recorded + tonumber(string.match(ARGV[i + 1], ':(%d+)$'))
 end
 redis.call('INCRBY', KEYS[2], recorded)
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[1])
-redis.call('PEXPIRE', KEYS[3], ARGV[1])
 return 1
 `;
 
-/** KEYS: calls, sequence. ARGV: now, window, limit, late. */
+/** KEYS: calls. ARGV: now, window, limit, late, member prefix. */
 const EXHAUST = `
 local now = tonumber(ARGV[1])
 local floor = now - tonumber(ARGV[2])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', floor)
 local count = redis.call('ZCOUNT', KEYS[1], '-inf', now + tonumber(ARGV[4]))
 for i = count + 1, tonumber(ARGV[3]) do
-  local seq = redis.call('INCR', KEYS[2])
-  redis.call('ZADD', KEYS[1], now, now .. '-' .. seq)
+  redis.call('ZADD', KEYS[1], now, ARGV[5] .. i)
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return 1
@@ -84,9 +89,9 @@ return 1
 
 const PREFIX = 'phonegraph:buc:';
 
-function keysOf(key: string): { calls: string; times: string; timeSum: string; seq: string } {
+function keysOf(key: string): { calls: string; times: string; timeSum: string } {
   const base = `${PREFIX}{${key}}`;
-  return { calls: `${base}:calls`, times: `${base}:times`, timeSum: `${base}:timesum`, seq: `${base}:seq` };
+  return { calls: `${base}:calls`, times: `${base}:times`, timeSum: `${base}:timesum` };
 }
 
 type ScriptArgument = string | number;
@@ -109,7 +114,10 @@ export class RedisWindow implements BucWindow {
   readonly kind = 'redis' as const;
   readonly #redis: Redis & BucScripts;
   /** Handler times measured since the key's last call here: `started, ms` pairs, whole ms > 0. */
-  readonly #heldTimes = new Map<string, number[]>();
+  readonly #heldTimes = new Map<string, (number | string)[]>();
+  /** Makes this instance's members unique among every instance's (with the counter). */
+  readonly #nonce = randomBytes(6).toString('base64url');
+  #counter = 0;
   #flushTimer: NodeJS.Timeout | undefined;
 
   constructor(url: string) {
@@ -119,9 +127,9 @@ export class RedisWindow implements BucWindow {
       enableOfflineQueue: true,
       enableAutoPipelining: true,
     });
-    redis.defineCommand('bucAdmit', { numberOfKeys: 4, lua: ADMIT });
-    redis.defineCommand('bucRecordTimes', { numberOfKeys: 3, lua: RECORD_TIMES });
-    redis.defineCommand('bucExhaust', { numberOfKeys: 2, lua: EXHAUST });
+    redis.defineCommand('bucAdmit', { numberOfKeys: 3, lua: ADMIT });
+    redis.defineCommand('bucRecordTimes', { numberOfKeys: 2, lua: RECORD_TIMES });
+    redis.defineCommand('bucExhaust', { numberOfKeys: 1, lua: EXHAUST });
     this.#redis = redis as Redis & BucScripts;
     this.#redis.on('error', () => {
       // Connection errors surface on the commands that fail (Graph code 2); the client reconnects itself.
@@ -132,21 +140,28 @@ export class RedisWindow implements BucWindow {
     await this.#redis.ping();
   }
 
+  /** A member no other call of any instance has: `{nonce}-{counter}`. */
+  #member(): string {
+    this.#counter += 1;
+    return `${this.#nonce}-${this.#counter}`;
+  }
+
   async admit(key: string, limit: number, nowMs: number): Promise<Admission> {
     const k = keysOf(key);
     const held = this.#heldTimes.get(key);
     if (held !== undefined) this.#heldTimes.delete(key);
+    const member = this.#member();
     const [admitted, count, oldest, timeMs] = await (held === undefined
-      ? this.#redis.bucAdmit(k.calls, k.times, k.timeSum, k.seq, nowMs, WINDOW_MS, limit, LATE_STAMP_MS)
+      ? this.#redis.bucAdmit(k.calls, k.times, k.timeSum, nowMs, WINDOW_MS, limit, LATE_STAMP_MS, member)
       : this.#redis.bucAdmit(
           k.calls,
           k.times,
           k.timeSum,
-          k.seq,
           nowMs,
           WINDOW_MS,
           limit,
           LATE_STAMP_MS,
+          member,
           ...held,
         ));
     const oldestMs = Number(oldest);
@@ -165,9 +180,10 @@ export class RedisWindow implements BucWindow {
   recordTime(key: string, startedMs: number, durationMs: number): void {
     const ms = Math.round(durationMs);
     if (ms <= 0) return;
+    const member = `${this.#member()}:${ms}`;
     const held = this.#heldTimes.get(key);
-    if (held === undefined) this.#heldTimes.set(key, [startedMs, ms]);
-    else held.push(startedMs, ms);
+    if (held === undefined) this.#heldTimes.set(key, [startedMs, member]);
+    else held.push(startedMs, member);
     this.#flushTimer ??= setTimeout(() => void this.#flushTimes(), TIME_FLUSH_MS).unref();
   }
 
@@ -179,14 +195,14 @@ export class RedisWindow implements BucWindow {
     await Promise.all(
       held.map(([key, pairs]) => {
         const k = keysOf(key);
-        return this.#redis.bucRecordTimes(k.times, k.timeSum, k.seq, WINDOW_MS, ...pairs).catch(() => 0);
+        return this.#redis.bucRecordTimes(k.times, k.timeSum, WINDOW_MS, ...pairs).catch(() => 0);
       }),
     );
   }
 
   async exhaust(key: string, limit: number, nowMs: number): Promise<void> {
     const k = keysOf(key);
-    await this.#redis.bucExhaust(k.calls, k.seq, nowMs, WINDOW_MS, limit, LATE_STAMP_MS);
+    await this.#redis.bucExhaust(k.calls, nowMs, WINDOW_MS, limit, LATE_STAMP_MS, `${this.#member()}x`);
   }
 
   async usage(nowMs: number): Promise<KeyUsage[]> {
