@@ -645,8 +645,8 @@ export class GraphHandler {
       traceId: exchange.traceId,
       debugId: exchange.debugId,
       isError: false,
-      ...(exchange.buc === undefined ? {} : { bucUsage: this.#deps.buc.finish(exchange.buc) }),
-      ...(etag === undefined ? {} : { etag }),
+      bucUsage: exchange.buc === undefined ? undefined : this.#deps.buc.finish(exchange.buc),
+      etag,
     });
     if (etag !== undefined && etagMatches(request.ifNoneMatch, etag))
       return { status: 304, headers, body: '', traceId: exchange.traceId };
