@@ -67,10 +67,10 @@ const statusChange = db.transaction((id, from, to, at) => {
 });
 
 const count = db.prepare('SELECT COUNT(*) AS n FROM qr_codes WHERE phone_number_id = ?');
-const maxPosition = db.prepare(
-  `SELECT MAX(COALESCE((SELECT MAX(position) FROM qr_codes), 0),
-              COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'qr_last_position'), 0)) + 1 AS p`,
+const lastPosition = db.prepare(
+  "SELECT CAST(value AS INTEGER) AS p FROM meta WHERE key = 'qr_last_position'",
 );
+const maxPosition = db.prepare('SELECT COALESCE(MAX(position), 0) AS p FROM qr_codes');
 const raise = db.prepare(
   `INSERT INTO meta (key, value) VALUES ('qr_last_position', @value) ON CONFLICT(key) DO UPDATE SET value =
      CAST(MAX(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)`,
@@ -81,7 +81,7 @@ const insertQr = db.prepare(
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const qrCreate = db.transaction((id) => {
   if (count.get(id).n >= 2000) return;
-  const position = maxPosition.get().p;
+  const position = (lastPosition.get()?.p ?? maxPosition.get().p) + 1;
   raise.run({ value: String(position) });
   const code = `${Array.from(randomBytes(13), (byte) => ALPHABET[byte & 31]).join('')}1`;
   insertQr.run(code, id, 'Bench QR', position);

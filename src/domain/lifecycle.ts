@@ -193,14 +193,15 @@ export function planQuality(
   return history.length === 0 ? null : { number: after, history, events };
 }
 
-/** Commits a planned change: the number, its history and its outbox events in one store transaction. */
-export async function commitChange(store: Store, change: PlannedChange, at: Date): Promise<void> {
+/**
+ * Commits a planned change: the number, its history and its outbox events in one store transaction.
+ * True when an event waits for delivery: only then has the webhook dispatcher anything new to do.
+ */
+export async function commitChange(store: Store, change: PlannedChange, at: Date): Promise<boolean> {
   const apps = change.events.length === 0 ? [] : await store.listApps();
-  await store.commitPhoneNumberChange({
-    number: change.number,
-    history: [...change.history],
-    events: outboxEvents(change.number, change.events, apps, at),
-  });
+  const events = outboxEvents(change.number, change.events, apps, at);
+  await store.commitPhoneNumberChange({ number: change.number, history: [...change.history], events });
+  return events.some((event) => event.status === 'pending');
 }
 
 /** Issues certificates with the server's key for name approvals. */

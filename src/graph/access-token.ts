@@ -27,6 +27,35 @@ export function tokenDigest(token: string): string {
 /** Visible-ASCII tokens only: anything else cannot be a Graph token and is refused before any lookup. */
 const TOKEN_SHAPE = /^[\x21-\x7e]{1,512}$/;
 
+export function isTokenShaped(token: string): boolean {
+  return TOKEN_SHAPE.test(token);
+}
+
+/** Tokens whose digest is remembered; the oldest is forgotten first. */
+export const MAX_REMEMBERED_DIGESTS = 1024;
+
+/**
+ * SHA-256 digests of the tokens seen last, so a client reusing its token is not hashed on every
+ * call. Bounded (at most MAX_REMEMBERED_DIGESTS tokens of at most 512 characters): a flood of
+ * distinct tokens only cycles it. Only well-shaped tokens reach it.
+ */
+export class TokenDigests {
+  readonly #digests = new Map<string, string>();
+
+  of(token: string): string {
+    let digest = this.#digests.get(token);
+    if (digest === undefined) {
+      digest = tokenDigest(token);
+      if (this.#digests.size >= MAX_REMEMBERED_DIGESTS) {
+        const oldest = this.#digests.keys().next();
+        if (oldest.done !== true) this.#digests.delete(oldest.value);
+      }
+      this.#digests.set(token, digest);
+    }
+    return digest;
+  }
+}
+
 export interface TokenLookup {
   getTokenByDigest(digest: string): Promise<TokenRecord | undefined>;
 }
@@ -39,10 +68,11 @@ export async function authenticate(
   token: string | undefined,
   lookup: TokenLookup,
   now: Date,
+  digests?: TokenDigests,
 ): Promise<TokenRecord> {
   if (token === undefined) throw tokenMissing();
   if (!TOKEN_SHAPE.test(token)) throw tokenInvalid();
-  const digest = tokenDigest(token);
+  const digest = digests === undefined ? tokenDigest(token) : digests.of(token);
   const record = await lookup.getTokenByDigest(digest);
   if (record === undefined || !digestsEqual(digest, record.digest)) throw tokenInvalid();
   if (record.revoked) throw tokenRevoked();

@@ -1,14 +1,20 @@
 import { timingSafeEqual } from 'node:crypto';
 import { servesEdge } from '../contract/graph-routes.ts';
-import { NEWEST_VERSION, type GraphVersion } from '../contract/versions.ts';
+import { isNativeVersion, NEWEST_VERSION, type GraphVersion } from '../contract/versions.ts';
 import { canAccessWaba } from '../domain/access.ts';
 import type { Clock } from '../domain/clock.ts';
 import { PHONE_NUMBER_FIELD_VALUES, type PhoneNumberContext } from '../domain/phone-number-view.ts';
 import { QrImageSigner } from '../domain/qr-images.ts';
-import type { AppRecord, TokenRecord, WabaRecord } from '../store/records.ts';
+import type { AppRecord, PhoneNumberRecord, TokenRecord, WabaRecord } from '../store/records.ts';
 import type { CacheBudget } from '../store/cache-budget.ts';
 import type { Store } from '../store/store.ts';
-import { authenticate, checkAppsecretProof, extractAccessToken } from './access-token.ts';
+import {
+  authenticate,
+  checkAppsecretProof,
+  extractAccessToken,
+  isTokenShaped,
+  TokenDigests,
+} from './access-token.ts';
 import { BATCH_PARAMS, itemRequest, itemResult, parseBatch, runBatch } from './batch.ts';
 import { CursorCodec } from './cursor.ts';
 import { errorEnvelope, wwwAuthenticate } from './envelope.ts';
@@ -50,6 +56,38 @@ export interface GraphLogger {
   info(details: Record<string, unknown>, message: string): void;
 }
 
+/**
+ * Cached answers the read fast path uses when the store keeps them (CachedStore): undefined = not
+ * cached, null = cached as absent. Without them every read takes the full path.
+ */
+export interface CachedLookups {
+  peekPhoneNumber(id: string): PhoneNumberRecord | null | undefined;
+  peekTokenByDigest(digest: string): TokenRecord | null | undefined;
+  peekApp(id: string): AppRecord | null | undefined;
+  peekWaba(id: string): WabaRecord | null | undefined;
+}
+
+function hasCachedLookups(store: Store): store is Store & CachedLookups {
+  const lookups = store as Store & Partial<CachedLookups>;
+  return (
+    typeof lookups.peekPhoneNumber === 'function' &&
+    typeof lookups.peekTokenByDigest === 'function' &&
+    typeof lookups.peekApp === 'function' &&
+    typeof lookups.peekWaba === 'function'
+  );
+}
+
+/** A phone-number read whose every input was cached, checked up to (not including) the BUC admission. */
+interface CachedRead {
+  readonly version: GraphVersion;
+  readonly selection: Selection;
+  readonly context: PhoneNumberContext;
+  readonly nowMs: number;
+}
+
+/** `/{version}/{id}` or `/{id}`: the only paths the fast path takes (no edge, no encoding, no slashes). */
+const PLAIN_NODE_PATH = /^\/(?:(v\d+\.\d+)\/)?(\d+)$/;
+
 export interface GraphHandlerDeps {
   readonly store: Store;
   readonly clock: Clock;
@@ -81,8 +119,13 @@ function isTrue(value: string | undefined): boolean {
   return value === '1' || value === 'true';
 }
 
+/** The output of every request without `pretty`, `suppress_http_code` or `callback`. */
+const DEFAULT_OUTPUT: OutputOptions = { pretty: false, suppressHttpCode: false, callback: undefined };
+
 function outputOptions(params: Readonly<Record<string, string>>): OutputOptions {
   const callback = params.callback;
+  if (callback === undefined && params.pretty === undefined && params.suppress_http_code === undefined)
+    return DEFAULT_OUTPUT;
   return {
     pretty: isTrue(params.pretty),
     suppressHttpCode: isTrue(params.suppress_http_code),
@@ -150,11 +193,14 @@ export class GraphHandler {
   readonly #rendered: RenderedBodyMemo;
   readonly #lifecycle: LifecycleEdges;
   readonly #profiles: BusinessProfileEdge;
+  readonly #digests = new TokenDigests();
+  readonly #lookups: (Store & CachedLookups) | undefined;
   #objects: Promise<GraphObjects> | undefined;
 
   constructor(deps: GraphHandlerDeps) {
     this.#deps = deps;
     this.#rendered = new RenderedBodyMemo(deps.cacheBudget);
+    this.#lookups = hasCachedLookups(deps.store) ? deps.store : undefined;
     this.#lifecycle = new LifecycleEdges({
       store: deps.store,
       clock: deps.clock,
@@ -193,8 +239,19 @@ export class GraphHandler {
     return { status: 204, headers: [...OPTIONS_HEADERS], body: '' };
   }
 
-  async handle(request: GraphRequest): Promise<GraphResponse> {
-    const exchange: Exchange = {
+  /**
+   * Answers one request. A plain read of a cached phone number is answered synchronously (no promise
+   * at all with the in-memory BUC window); anything else takes the full asynchronous path. Both give
+   * the same bytes: the fast path only takes requests whose every check it can decide from cached
+   * answers before the call counts, and hands every other request to the full path untouched.
+   */
+  handle(request: GraphRequest): GraphResponse | Promise<GraphResponse> {
+    const read = this.#cachedRead(request);
+    return read === undefined ? this.#handle(request) : this.#answerCachedRead(request, read);
+  }
+
+  #exchange(request: GraphRequest): Exchange {
+    return {
       version: NEWEST_VERSION,
       traceId: this.#deps.ids.traceId(),
       requestId: this.#deps.ids.requestId(),
@@ -204,6 +261,90 @@ export class GraphHandler {
       expiredVersion: null,
       known: null,
     };
+  }
+
+  /**
+   * The checks of the full path for `GET /{v}/{id}?fields=…` with a token, decided from cached answers
+   * only: token known, live, its app without `appsecret_proof_required`, the number visible to it, the
+   * fields valid and without edges. Undefined whenever anything is not cached or not that plain case
+   * (another parameter, fault rules, an error to answer): nothing has been counted or changed then.
+   */
+  #cachedRead(request: GraphRequest): CachedRead | undefined {
+    const lookups = this.#lookups;
+    if (lookups === undefined || request.inputError !== undefined || request.inBatch === true)
+      return undefined;
+    if (request.method !== 'GET' && request.method !== 'HEAD') return undefined;
+    if (this.#deps.faults.size !== 0) return undefined;
+    const params = request.params;
+    for (const name in params) if (name !== 'fields' && name !== 'access_token') return undefined;
+    const path = PLAIN_NODE_PATH.exec(request.path);
+    if (path === null) return undefined;
+    const named = path[1];
+    if (named !== undefined && !isNativeVersion(named)) return undefined;
+    const token = extractAccessToken(params.access_token, request.authorization);
+    if (token === undefined || !isTokenShaped(token)) return undefined;
+    // Keyed by the whole digest: a hit is an exact match, the constant-time comparison has nothing to add.
+    const record = lookups.peekTokenByDigest(this.#digests.of(token));
+    if (record === undefined || record === null || record.revoked) return undefined;
+    const nowMs = this.#deps.clock.now().getTime();
+    if (record.expires_at !== null && Date.parse(record.expires_at) <= nowMs) return undefined;
+    const app = lookups.peekApp(record.app_id);
+    if (app === undefined || app === null || app.appsecret_proof_required) return undefined;
+    const number = lookups.peekPhoneNumber(path[2] as string);
+    if (number === undefined || number === null) return undefined;
+    const waba = lookups.peekWaba(number.waba_id);
+    if (waba === undefined || waba === null || !canAccessWaba(record, app, waba, 'any')) return undefined;
+    const version = named ?? app.api_version ?? NEWEST_VERSION;
+    let selection: Selection;
+    try {
+      selection = this.#selections.get(params.fields, PHONE_NUMBER_NODE, version);
+    } catch {
+      return undefined;
+    }
+    if (hasEdge(selection)) return undefined;
+    return { version, selection, context: { number, waba, app }, nowMs };
+  }
+
+  /** Counts the call, then answers it as `#phoneNumberRead` would, from the memoized body. */
+  #answerCachedRead(request: GraphRequest, read: CachedRead): GraphResponse | Promise<GraphResponse> {
+    const exchange = this.#exchange(request);
+    exchange.version = read.version;
+    let ticket: BucTicket | Promise<BucTicket>;
+    try {
+      ticket = this.#deps.buc.admit(read.context.app, read.context.waba, read.nowMs);
+    } catch (error) {
+      return this.#failure(toGraphError(error), exchange, error);
+    }
+    if (ticket instanceof Promise) {
+      return ticket.then(
+        (admitted) => this.#cachedReadAnswer(request, read, exchange, admitted),
+        (error: unknown) => this.#failure(toGraphError(error), exchange, error),
+      );
+    }
+    return this.#cachedReadAnswer(request, read, exchange, ticket);
+  }
+
+  #cachedReadAnswer(
+    request: GraphRequest,
+    read: CachedRead,
+    exchange: Exchange,
+    ticket: BucTicket,
+  ): GraphResponse {
+    exchange.buc = ticket;
+    try {
+      this.#refuseIfFull(exchange);
+      const { number, app, waba } = read.context;
+      const body = this.#rendered.get(number, read.selection, app, waba, () =>
+        projectNode(read.selection, read.context, PHONE_NUMBER_FIELD_VALUES),
+      );
+      return this.#success(body, request, exchange);
+    } catch (error) {
+      return this.#failure(toGraphError(error), exchange, error);
+    }
+  }
+
+  async #handle(request: GraphRequest): Promise<GraphResponse> {
+    const exchange = this.#exchange(request);
     try {
       const body = await this.#serve(request, exchange);
       return this.#success(body, request, exchange);
@@ -258,7 +399,7 @@ export class GraphHandler {
   /** Token present, known, live; its app; `appsecret_proof` (graph-api.md §3 order). */
   async #caller(request: GraphRequest): Promise<{ record: TokenRecord; app: AppRecord }> {
     const token = extractAccessToken(request.params.access_token, request.authorization);
-    const record = await authenticate(token, this.#deps.store, this.#deps.clock.now());
+    const record = await authenticate(token, this.#deps.store, this.#deps.clock.now(), this.#digests);
     const app = await this.#deps.store.getApp(record.app_id);
     if (app === undefined) throw toGraphError(new Error(`token of unknown app ${record.app_id}`));
     checkAppsecretProof(app, token as string, request.params.appsecret_proof);
@@ -436,7 +577,7 @@ export class GraphHandler {
     };
     const responses = await runBatch(
       items,
-      (item) => this.handle(itemRequest(item, context)),
+      async (item) => this.handle(itemRequest(item, context)),
       (name) => {
         const failed: Exchange = {
           version: version ?? exchange.version,
@@ -508,8 +649,8 @@ export class GraphHandler {
       traceId: exchange.traceId,
       debugId: exchange.debugId,
       isError: false,
-      ...(exchange.buc === undefined ? {} : { bucUsage: this.#deps.buc.finish(exchange.buc) }),
-      ...(etag === undefined ? {} : { etag }),
+      bucUsage: exchange.buc === undefined ? undefined : this.#deps.buc.finish(exchange.buc),
+      etag,
     });
     if (etag !== undefined && etagMatches(request.ifNoneMatch, etag))
       return { status: 304, headers, body: '', traceId: exchange.traceId };

@@ -133,11 +133,10 @@ export class LifecycleEdges {
     return { actor: `graph:${call.app.id}`, at: this.#deps.clock.now() };
   }
 
-  /** Commits through the one lifecycle path (history, outbox) and wakes the dispatcher. */
+  /** Commits through the one lifecycle path (history, outbox) and wakes the dispatcher when a delivery waits. */
   async #commit(change: PlannedChange | null, at: Date): Promise<void> {
     if (change === null) return;
-    await commitChange(this.#deps.store, change, at);
-    this.#deps.notify();
+    if (await commitChange(this.#deps.store, change, at)) this.#deps.notify();
   }
 
   /**

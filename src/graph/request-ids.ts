@@ -14,32 +14,37 @@ export interface RequestIds {
 
 const DEBUG_BYTES = 66;
 
-/** Draws from a pooled buffer: one crypto call per few hundred ids instead of one per id. */
+/**
+ * Draws from pooled buffers: one crypto call per few hundred ids instead of one per id. Id bytes are
+ * mapped to the alphabet when the pool is refilled, so an id is one latin1 slice of the pool.
+ */
 export function randomRequestIds(): RequestIds {
-  const pool = Buffer.alloc(4096);
-  let offset = pool.length;
+  const letters = Buffer.alloc(4096);
+  let letterOffset = letters.length;
   const next = (length: number): string => {
-    if (offset + length > pool.length) {
-      randomFillSync(pool);
-      offset = 0;
+    if (letterOffset + length > letters.length) {
+      randomFillSync(letters);
+      for (let i = 0; i < letters.length; i++) letters[i] = ALPHABET.charCodeAt((letters[i] as number) & 63);
+      letterOffset = 0;
     }
-    let out = '';
-    for (let i = 0; i < length; i++) out += ALPHABET[(pool[offset + i] as number) & 63];
-    offset += length;
+    const out = letters.toString('latin1', letterOffset, letterOffset + length);
+    letterOffset += length;
     return out;
   };
-  const bytes = (length: number): Buffer => {
-    if (offset + length > pool.length) {
-      randomFillSync(pool);
-      offset = 0;
+  const bytes = Buffer.alloc(4096);
+  let byteOffset = bytes.length;
+  const base64 = (length: number): string => {
+    if (byteOffset + length > bytes.length) {
+      randomFillSync(bytes);
+      byteOffset = 0;
     }
-    const out = Buffer.from(pool.subarray(offset, offset + length));
-    offset += length;
+    const out = bytes.toString('base64', byteOffset, byteOffset + length);
+    byteOffset += length;
     return out;
   };
   return {
     traceId: () => next(23),
     requestId: () => next(22),
-    debugId: () => bytes(DEBUG_BYTES).toString('base64'),
+    debugId: () => base64(DEBUG_BYTES),
   };
 }

@@ -19,9 +19,31 @@ export interface HeaderInput {
   readonly traceId: string;
   readonly debugId: string;
   readonly isError: boolean;
-  readonly wwwAuthenticate?: string;
-  readonly bucUsage?: string;
-  readonly etag?: string;
+  readonly wwwAuthenticate?: string | undefined;
+  readonly bucUsage?: string | undefined;
+  readonly etag?: string | undefined;
+}
+
+// The headers every response shares are one tuple each, built once (the journal copies, never mutates).
+const JSON_TYPE: [string, string] = ['Content-Type', JSON_CONTENT_TYPE];
+const VARY: [string, string] = ['Vary', 'Origin, Accept-Encoding'];
+const ALLOW_ORIGIN: [string, string] = ['Access-Control-Allow-Origin', '*'];
+const APP_USAGE: [string, string] = ['x-app-usage', X_APP_USAGE];
+const HSTS: [string, string] = ['Strict-Transport-Security', 'max-age=15552000; preload'];
+const PRAGMA: [string, string] = ['Pragma', 'no-cache'];
+const SUCCESS_CACHE: [string, string] = ['Cache-Control', SUCCESS_CACHE_CONTROL];
+const ERROR_CACHE: [string, string] = ['Cache-Control', 'no-store'];
+const EXPIRES: [string, string] = ['Expires', 'Sat, 01 Jan 2000 00:00:00 GMT'];
+const FB_REV: [string, string] = ['x-fb-rev', X_FB_REV];
+const VERSION_HEADERS = new Map<string, [string, string]>();
+
+function versionHeader(version: GraphVersion): [string, string] {
+  let header = VERSION_HEADERS.get(version);
+  if (header === undefined) {
+    header = ['facebook-api-version', version];
+    VERSION_HEADERS.set(version, header);
+  }
+  return header;
 }
 
 /** Every Graph response's headers, in graph-api.md §8's order. */
@@ -29,21 +51,21 @@ export function graphHeaders(input: HeaderInput): HeaderList {
   const headers: HeaderList = [];
   if (input.wwwAuthenticate !== undefined) headers.push(['WWW-Authenticate', input.wwwAuthenticate]);
   headers.push(
-    ['Content-Type', input.contentType],
-    ['Vary', 'Origin, Accept-Encoding'],
-    ['Access-Control-Allow-Origin', '*'],
-    ['x-app-usage', X_APP_USAGE],
+    input.contentType === JSON_CONTENT_TYPE ? JSON_TYPE : ['Content-Type', input.contentType],
+    VARY,
+    ALLOW_ORIGIN,
+    APP_USAGE,
   );
   if (input.bucUsage !== undefined) headers.push(['x-business-use-case-usage', input.bucUsage]);
   headers.push(
-    ['facebook-api-version', input.version],
-    ['Strict-Transport-Security', 'max-age=15552000; preload'],
-    ['Pragma', 'no-cache'],
-    ['Cache-Control', input.isError ? 'no-store' : SUCCESS_CACHE_CONTROL],
-    ['Expires', 'Sat, 01 Jan 2000 00:00:00 GMT'],
+    versionHeader(input.version),
+    HSTS,
+    PRAGMA,
+    input.isError ? ERROR_CACHE : SUCCESS_CACHE,
+    EXPIRES,
     ['x-fb-request-id', input.requestId],
     ['x-fb-trace-id', input.traceId],
-    ['x-fb-rev', X_FB_REV],
+    FB_REV,
     ['X-FB-Debug', input.debugId],
   );
   if (input.etag !== undefined) headers.push(['ETag', input.etag]);

@@ -1,12 +1,11 @@
 import { performance } from 'node:perf_hooks';
 import { effectiveLimits, limitFor } from '../domain/rate-limit-policy.ts';
-import type { AppRecord, WabaRecord } from '../store/records.ts';
+import type { AppRecord, RateLimitOverride, WabaRecord } from '../store/records.ts';
 import type { Store } from '../store/store.ts';
 import {
   bucKey,
   DEFAULT_TIME_BUDGETS,
-  usageEntry,
-  usageHeader,
+  usageHeaderOf,
   type Admission,
   type BucWindow,
   type TimeBudgets,
@@ -23,6 +22,15 @@ export interface BucTicket {
   readonly startedAt: number;
 }
 
+/**
+ * Cached answers the limit is made of, when the store keeps them (CachedStore): undefined = not
+ * cached. Without them admission reads the limit through the async store calls.
+ */
+interface LimitPeeks {
+  peekWabaActive?(wabaId: string): boolean | undefined;
+  peekPairRateLimit?(appId: string, wabaId: string): RateLimitOverride | null | undefined;
+}
+
 export interface BucLogger {
   error(details: Record<string, unknown>, message: string): void;
 }
@@ -30,7 +38,7 @@ export interface BucLogger {
 /** Counts Graph calls per (app, WABA) and writes the usage header (rate-limits.md). */
 export class BucAccounting {
   readonly window: BucWindow;
-  readonly #store: Store;
+  readonly #store: Store & LimitPeeks;
   readonly #budgets: TimeBudgets;
   readonly #logger: BucLogger;
 
@@ -53,32 +61,74 @@ export class BucAccounting {
     return limitFor(effectiveLimits(app.rate_limit, waba.rate_limit, pair ?? null), active);
   }
 
-  /** Called once the object is visible: admits the call if the window has room (refusal comes later). */
-  async admit(app: AppRecord, waba: WabaRecord, nowMs: number): Promise<BucTicket> {
-    const limit = await this.limitOf(app, waba);
+  /** The limit from cached answers only, or undefined when one of them is not cached. */
+  #cachedLimit(app: AppRecord, waba: WabaRecord): number | undefined {
+    const active = this.#store.peekWabaActive?.(waba.id);
+    if (active === undefined) return undefined;
+    const pair = this.#store.peekPairRateLimit?.(app.id, waba.id);
+    if (pair === undefined) return undefined;
+    return limitFor(effectiveLimits(app.rate_limit, waba.rate_limit, pair), active);
+  }
+
+  /**
+   * Called once the object is visible: admits the call if the window has room (refusal comes later).
+   * Answered synchronously when the limit is cached and the window is in process memory (the read fast
+   * path awaits nothing then); otherwise a promise.
+   */
+  admit(app: AppRecord, waba: WabaRecord, nowMs: number): BucTicket | Promise<BucTicket> {
+    const limit = this.#cachedLimit(app, waba);
+    if (limit === undefined || this.window.admitNow === undefined)
+      return this.#admitAsync(app, waba, nowMs, limit);
+    const key = bucKey(app.id, waba.id);
+    let admission: Admission;
+    try {
+      admission = this.window.admitNow(key, limit, nowMs);
+    } catch (error) {
+      throw this.#unavailable(error);
+    }
+    return { key, wabaId: waba.id, limit, admission, nowMs, startedAt: performance.now() };
+  }
+
+  async #admitAsync(
+    app: AppRecord,
+    waba: WabaRecord,
+    nowMs: number,
+    cached: number | undefined,
+  ): Promise<BucTicket> {
+    const limit = cached ?? (await this.limitOf(app, waba));
     const key = bucKey(app.id, waba.id);
     let admission: Admission;
     try {
       admission = await this.window.admit(key, limit, nowMs);
     } catch (error) {
-      throw new WindowUnavailableError(`rate-limit window (${this.window.kind}) unavailable`, {
-        cause: error,
-      });
+      throw this.#unavailable(error);
     }
     return { key, wabaId: waba.id, limit, admission, nowMs, startedAt: performance.now() };
+  }
+
+  #unavailable(error: unknown): WindowUnavailableError {
+    return new WindowUnavailableError(`rate-limit window (${this.window.kind}) unavailable`, {
+      cause: error,
+    });
   }
 
   /** The header for the response of this call; records the handler's wall time for later calls. */
   finish(ticket: BucTicket): string {
     const handlerMs = performance.now() - ticket.startedAt;
     if (ticket.admission.admitted) {
-      this.window.recordTime(ticket.key, ticket.nowMs, handlerMs).catch((error: unknown) => {
+      try {
+        this.window.recordTime(ticket.key, ticket.nowMs, handlerMs);
+      } catch (error) {
         this.#logger.error({ err: error }, 'recording BUC handler time failed');
-      });
+      }
     }
-    return usageHeader(
+    return usageHeaderOf(
       ticket.wabaId,
-      usageEntry(ticket.admission, ticket.limit, ticket.nowMs, handlerMs, this.#budgets),
+      ticket.admission,
+      ticket.limit,
+      ticket.nowMs,
+      handlerMs,
+      this.#budgets,
     );
   }
 }

@@ -21,7 +21,10 @@ export interface Admission {
   readonly admitted: boolean;
   /** Calls in the window, including this one when admitted. */
   readonly count: number;
-  /** Time of the oldest call still in the window, or null when it is empty. */
+  /**
+   * Time of the oldest call still in the window, or null when it is empty. Only needed (and the Redis
+   * backend only looks it up) when the window is full, count ≥ limit; null otherwise is allowed.
+   */
   readonly oldestMs: number | null;
   /** Handler time already recorded in the window for this key, in ms. */
   readonly timeMs: number;
@@ -37,8 +40,14 @@ export interface BucWindow {
   readonly kind: 'memory' | 'redis';
   /** Atomically trims the key's window, counts it and admits the call if fewer than `limit` remain. */
   admit(key: string, limit: number, nowMs: number): Promise<Admission>;
-  /** Adds the measured handler time of an admitted call that started at `startedMs`. */
-  recordTime(key: string, startedMs: number, durationMs: number): Promise<void>;
+  /** The same, answered synchronously: only a backend in process memory has it (the read fast path). */
+  admitNow?(key: string, limit: number, nowMs: number): Admission;
+  /**
+   * Adds the measured handler time of an admitted call that started at `startedMs`. Fire and forget:
+   * the backend may hold it briefly and send it with its next call (Redis: with the next admission of
+   * the same key, or within a second); a failure to store it loses that time, never fails a call.
+   */
+  recordTime(key: string, startedMs: number, durationMs: number): void;
   /** Fills the key's window up to `limit` calls at `nowMs` (admin `exhaust`). */
   exhaust(key: string, limit: number, nowMs: number): Promise<void>;
   /** Empties one key's window (admin `reset`): its calls and recorded time are forgotten. */
@@ -128,6 +137,30 @@ export function usageEntry(
       nowMs,
     ),
   };
+}
+
+/**
+ * The header of one call straight from its admission, the same text as `usageHeader(usageEntry(…))`
+ * without the intermediate entry: it is written on every counted response.
+ */
+export function usageHeaderOf(
+  wabaId: string,
+  admission: Admission,
+  limit: number,
+  nowMs: number,
+  handlerMs: number,
+  budgets: TimeBudgets = DEFAULT_TIME_BUDGETS,
+): string {
+  const admitted = admission.admitted;
+  const timeMs = admission.timeMs + (admitted ? handlerMs : 0);
+  const callCount = admitted ? callCountPercent(admission.count, limit) : 100;
+  const cputime = Math.min(100, Math.floor((100 * timeMs) / budgets.cputimeMs));
+  const totalTime = Math.min(100, Math.floor((100 * timeMs) / budgets.totalTimeMs));
+  const regain = minutesToRegainAccess(admitted ? admission.count : limit, limit, admission.oldestMs, nowMs);
+  return (
+    `{"${wabaId}":[{"type":"whatsapp_business_management","call_count":${callCount},` +
+    `"total_cputime":${cputime},"total_time":${totalTime},"estimated_time_to_regain_access":${regain}}]}`
+  );
 }
 
 /** Written on every counted response: a template, not JSON.stringify (ids are digits, values numbers). */

@@ -108,6 +108,10 @@ export class MemoryWindow implements BucWindow {
   }
 
   async admit(key: string, limit: number, nowMs: number): Promise<Admission> {
+    return this.admitNow(key, limit, nowMs);
+  }
+
+  admitNow(key: string, limit: number, nowMs: number): Admission {
     const window = this.#window(key);
     window.trim(nowMs - WINDOW_MS);
     let count = window.count(nowMs);
@@ -119,7 +123,7 @@ export class MemoryWindow implements BucWindow {
     return { admitted, count, oldestMs: window.oldest(nowMs), timeMs: window.timeMs(nowMs) };
   }
 
-  async recordTime(key: string, startedMs: number, durationMs: number): Promise<void> {
+  recordTime(key: string, startedMs: number, durationMs: number): void {
     this.#window(key).addTime(startedMs, durationMs);
   }
 

@@ -165,9 +165,13 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
     // Node's default 16 KiB header limit would answer 431 before Graph's own query-size error.
     serverFactory: (handler): Server => {
       const server = createServer({ maxHeaderSize: 65_536 }, (req: IncomingMessage, res: ServerResponse) => {
-        if (isBodylessGraphRequest(req) || isUnroutedGraphRequest(req))
-          void serveGraph(routeDeps, req, res, undefined).catch(() => res.destroy());
-        else handler(req, res);
+        if (isBodylessGraphRequest(req) || isUnroutedGraphRequest(req)) {
+          try {
+            serveGraph(routeDeps, req, res, undefined)?.catch(() => res.destroy());
+          } catch {
+            res.destroy();
+          }
+        } else handler(req, res);
       });
       server.on('clientError', (error: Error, socket: Duplex) => answerClientError(graph, error, socket));
       // Fastify's own default (Node's 5 s races clients reusing a connection just as it is closed).

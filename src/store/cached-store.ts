@@ -255,6 +255,16 @@ export class CachedStore implements Store {
     return this.#wabas.peek(id);
   }
 
+  /** For synchronous BUC admission (limits/buc-accounting.ts); undefined = not cached. */
+  peekWabaActive(wabaId: string): boolean | undefined {
+    const active = this.#activeWabas.peek(wabaId);
+    return active === undefined ? undefined : active === true;
+  }
+
+  peekPairRateLimit(appId: string, wabaId: string): RateLimitOverride | null | undefined {
+    return this.#pairLimits.peek(`${appId}:${wabaId}`);
+  }
+
   isEmpty(): Promise<boolean> {
     return this.#inner.isEmpty();
   }

@@ -42,27 +42,43 @@ export function graphRequestFrom(raw: IncomingMessage, body: unknown, inputError
   const path = mark === -1 ? url : url.slice(0, mark);
   const query = mark === -1 ? '' : url.slice(mark + 1);
   let error = inputError;
-  if (error === undefined && Buffer.byteLength(query) > MAX_QUERY_BYTES)
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only a long query needs counting.
+  if (error === undefined && query.length * 3 > MAX_QUERY_BYTES && Buffer.byteLength(query) > MAX_QUERY_BYTES)
     error = invalidParameter('queryTooLarge');
   const params =
-    error === undefined && query !== '' ? flattenParams(parseQueryString(query)) : flattenParams({});
+    error === undefined && query !== ''
+      ? lastValues(parseQueryString(query))
+      : (Object.create(null) as Record<string, string>);
   const method = raw.method ?? 'GET';
   if (method === 'POST') {
     const isJson = /^application\/json/i.test(raw.headers['content-type'] ?? '');
     flattenParams(isJson ? jsonParams(body) : body, params);
   }
-  const ifNoneMatch = raw.headers['if-none-match'];
-  return {
+  const headers = raw.headers;
+  const request: { -readonly [K in keyof GraphRequest]: GraphRequest[K] } = {
     method,
     path,
     params,
-    authorization: raw.headers.authorization,
-    ifNoneMatch,
+    authorization: headers.authorization,
+    ifNoneMatch: headers['if-none-match'],
     query,
-    ...(raw.headers.host === undefined ? {} : { host: raw.headers.host }),
-    ...((raw.socket as { encrypted?: boolean } | null)?.encrypted === true ? { secure: true } : {}),
-    ...(error === undefined ? {} : { inputError: error }),
   };
+  if (headers.host !== undefined) request.host = headers.host;
+  if ((raw.socket as { encrypted?: boolean } | null)?.encrypted === true) request.secure = true;
+  if (error !== undefined) request.inputError = error;
+  return request;
+}
+
+/**
+ * A parsed query string (null prototype, string or string[] values) turned in place into the
+ * parameters `flattenParams` would give: a repeated key keeps its last value.
+ */
+function lastValues(parsed: Record<string, string | string[] | undefined>): Record<string, string> {
+  for (const key in parsed) {
+    const value = parsed[key];
+    if (Array.isArray(value)) parsed[key] = value[value.length - 1] as string;
+  }
+  return parsed as Record<string, string>;
 }
 
 /**
@@ -92,30 +108,52 @@ export interface GraphRouteDeps {
 }
 
 /**
- * Answers one Graph request. Whatever throws on the way (the request is ours, not the framework's,
+ * Answers one Graph request: synchronously when the handler answers synchronously (a cached read),
+ * else once its promise settles. Whatever throws on the way (the request is ours, not the framework's,
  * by now) still gets a code-1 envelope and a closed connection: never a hang.
  */
-export async function serveGraph(
+export function serveGraph(
   deps: GraphRouteDeps,
   raw: IncomingMessage,
   res: ServerResponse,
   body: unknown,
   inputError?: GraphError,
-): Promise<void> {
+): void | Promise<void> {
   const startedAt = deps.log.start();
   const journalStart = deps.journal === undefined ? 0 : performance.now();
   const method = raw.method ?? 'GET';
   let request: GraphRequest | undefined;
-  let response: GraphResponse;
+  let answer: GraphResponse | Promise<GraphResponse>;
   try {
-    if (method === 'OPTIONS') response = deps.graph.options();
+    if (method === 'OPTIONS') answer = deps.graph.options();
     else {
       request = graphRequestFrom(raw, body, inputError);
-      response = await deps.graph.handle(request);
+      answer = deps.graph.handle(request);
     }
   } catch (error) {
-    response = deps.graph.unexpected(error);
+    answer = deps.graph.unexpected(error);
   }
+  if (answer instanceof Promise) {
+    const pending = request;
+    return answer.then(
+      (response) => answerGraph(deps, raw, res, method, pending, response, startedAt, journalStart),
+      (error: unknown) =>
+        answerGraph(deps, raw, res, method, pending, deps.graph.unexpected(error), startedAt, journalStart),
+    );
+  }
+  answerGraph(deps, raw, res, method, request, answer, startedAt, journalStart);
+}
+
+function answerGraph(
+  deps: GraphRouteDeps,
+  raw: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  request: GraphRequest | undefined,
+  response: GraphResponse,
+  startedAt: number,
+  journalStart: number,
+): void {
   if (res.headersSent) {
     res.destroy();
     return;

@@ -616,13 +616,13 @@ export class SqliteStore implements Store {
       );
       if (count >= maxPerNumber) return 'limit' as const;
       // Positions never repeat, even after the newest code is deleted, so a cursor never names two codes.
-      const position = Number(
-        this.#get(
-          `SELECT MAX(COALESCE((SELECT MAX(position) FROM qr_codes), 0),
-                      COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = ?), 0)) + 1 AS p`,
-          QR_POSITION_META,
-        )?.p,
-      );
+      // Every insert raises the meta position (here and in replaceState), so it is the highest one; the
+      // scan of every code's position (no index on it) is only for a database that predates the meta row.
+      const last = this.#get('SELECT CAST(value AS INTEGER) AS p FROM meta WHERE key = ?', QR_POSITION_META);
+      const position =
+        last === undefined
+          ? Number(this.#get('SELECT COALESCE(MAX(position), 0) AS p FROM qr_codes')?.p) + 1
+          : Number(last.p) + 1;
       this.#raiseQrPosition(position);
       const created: QrCodeRecord = { ...record, position };
       this.#statement(
@@ -735,21 +735,27 @@ export class SqliteStore implements Store {
     return read();
   }
 
+  /** Built once: better-sqlite3 wraps a transaction function per call of `transaction()`. */
+  #commitNumber: ((change: PhoneNumberChange) => void) | undefined;
+
   async commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
-    const update = this.#statement(updateById('phone_numbers', PHONE_COLUMNS));
-    const history = this.#statement(
-      `INSERT INTO history (phone_number_id, at, actor, change, from_value, to_value, reason)
-       VALUES (@phone_number_id, @at, @actor, @change, @from, @to, @reason)`,
-    );
-    const outbox = this.#statement(INSERT_OUTBOX);
-    try {
-      this.#db.transaction(() => {
-        update.run(phoneNumberToRow(change.number));
-        for (const entry of change.history) history.run(entry);
-        for (const event of change.events) {
+    if (this.#commitNumber === undefined) {
+      const update = this.#statement(updateById('phone_numbers', PHONE_COLUMNS));
+      const history = this.#statement(
+        `INSERT INTO history (phone_number_id, at, actor, change, from_value, to_value, reason)
+         VALUES (@phone_number_id, @at, @actor, @change, @from, @to, @reason)`,
+      );
+      const outbox = this.#statement(INSERT_OUTBOX);
+      this.#commitNumber = this.#db.transaction((committed: PhoneNumberChange) => {
+        update.run(phoneNumberToRow(committed.number));
+        for (const entry of committed.history) history.run(entry);
+        for (const event of committed.events) {
           outbox.run({ ...event, next_attempt_at: event.status === 'pending' ? event.created_at : null });
         }
-      })();
+      });
+    }
+    try {
+      this.#commitNumber(change);
     } catch (error) {
       throw asUnavailable(error);
     }

@@ -73,8 +73,8 @@ export function phoneNumberRoutes(app: FastifyInstance, deps: AdminDeps): void {
     at: Date,
   ): Promise<FastifyReply> => {
     if (change === null) return reply.send(adminNumberView(number));
-    await commitChange(deps.store, change, at);
-    deps.dispatcher.notify();
+    // Rows written as skipped (no subscription) give the dispatcher nothing to do: it is not woken.
+    if (await commitChange(deps.store, change, at)) deps.dispatcher.notify();
     return reply.send(adminNumberView(change.number));
   };
 
