@@ -15,6 +15,7 @@ import type {
   PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
+  StateBatch,
   StateSnapshot,
   SubscriptionState,
   TokenRecord,
@@ -22,7 +23,14 @@ import type {
   WebhookSubscription,
 } from './records.ts';
 import { ChangeFeed, type ChangeNotice } from '../events/change-feed.ts';
-import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
+import type {
+  KeysetQuery,
+  LimitedCallWindow,
+  PhoneNumberQuery,
+  RateLimitTarget,
+  StateSeed,
+  Store,
+} from './store.ts';
 
 const MAX_ENTRIES = 250_000;
 /** Each cache also stops at this many (estimated) bytes of keys and values. */
@@ -196,6 +204,17 @@ export class CachedStore implements Store {
   async replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void> {
     try {
       await this.#inner.replaceState(state, options);
+      this.changes.publish({ kind: 'state', id: null });
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  async replaceStateInBatches(
+    fill: (add: (batch: StateBatch) => Promise<void>) => Promise<StateSeed>,
+  ): Promise<void> {
+    try {
+      await this.#inner.replaceStateInBatches(fill);
       this.changes.publish({ kind: 'state', id: null });
     } finally {
       this.invalidate();
