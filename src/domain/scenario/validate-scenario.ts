@@ -408,6 +408,13 @@ export function validateScenarioSkeleton(doc: unknown, file: string, wabaIds?: r
   }
 }
 
+/** The order in which `checkUniqueIds` claims ids: apps, businesses, WABAs, numbers. */
+function idRank(path: string): number {
+  if (path.startsWith('apps[')) return 0;
+  if (path.includes('.phone_numbers[')) return 3;
+  return path.includes('.wabas[') ? 2 : 1;
+}
+
 /**
  * The cross-reference checks of `validateScenario` made one item at a time, with compact maps (id →
  * where it was first seen); the first problem of each check is kept and reported in the order the
@@ -436,14 +443,21 @@ export class StreamedReferences {
   claimId(id: string | undefined, path: string): void {
     if (id === undefined) return;
     const seen = this.ids.get(id);
-    if (seen !== undefined) {
-      this.#unique ??= new Problem(
-        keyPath(path, 'id'),
-        `an id not used elsewhere in the scenario (already ${keyPath(this.#where(seen), 'id')})`,
-      );
-      return;
-    }
-    this.ids.set(id, path);
+    if (seen === undefined) this.ids.set(id, path);
+    else this.#duplicateId(seen, path);
+  }
+
+  /**
+   * The whole-document validator claims every app id, then every business id, WABA id and number id:
+   * of two items with one id, the one later in that order is reported.
+   */
+  #duplicateId(seen: string | number, path: string): void {
+    const first = this.#where(seen);
+    const [reported, before] = idRank(path) < idRank(first) ? [first, path] : [path, first];
+    this.#unique ??= new Problem(
+      keyPath(reported, 'id'),
+      `an id not used elsewhere in the scenario (already ${keyPath(before, 'id')})`,
+    );
   }
 
   /** One phone number at `place` (its index in file order across the scenario). */
@@ -459,12 +473,7 @@ export class StreamedReferences {
     if (number.id !== undefined) {
       const seen = this.ids.get(number.id);
       if (seen === undefined) this.ids.set(number.id, place);
-      else {
-        this.#unique ??= new Problem(
-          keyPath(this.#numberPath(place), 'id'),
-          `an id not used elsewhere in the scenario (already ${keyPath(this.#where(seen), 'id')})`,
-        );
-      }
+      else this.#duplicateId(seen, this.#numberPath(place));
     }
     if (number.display_phone_number !== undefined) {
       const digits = phoneDigits(number.display_phone_number);
