@@ -38,6 +38,7 @@ import {
   type ScenarioPart,
 } from './scenario-json-stream.ts';
 import {
+  detached,
   phoneDigits,
   ScenarioError,
   StreamedReferences,
@@ -240,7 +241,7 @@ export async function streamLoadScenarioFile(
         const waba = fields as ScenarioWaba;
         mustNotBeGenerated(generated.ids, waba.id);
         refs.claimId(waba.id, path);
-        if (waba.id !== undefined) wabaIds.push(waba.id);
+        if (waba.id !== undefined) wabaIds.push(detached(waba.id));
         const record = normalizeWaba(waba, waba.id ?? generators().id(), businessId, generators());
         wabaId = record.id;
         places.startWaba(businessIndex, index, numbers);

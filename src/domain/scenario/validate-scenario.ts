@@ -408,6 +408,14 @@ export function validateScenarioSkeleton(doc: unknown, file: string, wabaIds?: r
   }
 }
 
+/**
+ * A copy of a string that does not hold on to the text it was cut from: V8 keeps a substring as a slice
+ * of its parent, so an id kept in a map would keep a streamed chunk of the file alive.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
 /** The order in which `checkUniqueIds` claims ids: apps, businesses, WABAs, numbers. */
 function idRank(path: string): number {
   if (path.startsWith('apps[')) return 0;
@@ -443,7 +451,7 @@ export class StreamedReferences {
   claimId(id: string | undefined, path: string): void {
     if (id === undefined) return;
     const seen = this.ids.get(id);
-    if (seen === undefined) this.ids.set(id, path);
+    if (seen === undefined) this.ids.set(detached(id), path);
     else this.#duplicateId(seen, path);
   }
 
@@ -472,7 +480,7 @@ export class StreamedReferences {
     }
     if (number.id !== undefined) {
       const seen = this.ids.get(number.id);
-      if (seen === undefined) this.ids.set(number.id, place);
+      if (seen === undefined) this.ids.set(detached(number.id), place);
       else this.#duplicateId(seen, this.#numberPath(place));
     }
     if (number.display_phone_number !== undefined) {
@@ -490,7 +498,7 @@ export class StreamedReferences {
       if (qr.code === undefined) return;
       const path = keyPath(itemPath(keyPath(this.#numberPath(place), 'qr_codes'), i), 'code');
       const seen = this.codes.get(qr.code);
-      if (seen === undefined) this.codes.set(qr.code, path);
+      if (seen === undefined) this.codes.set(detached(qr.code), path);
       else this.#phonesOrCodes ??= new Problem(path, `a QR code not used elsewhere (already ${seen})`);
     });
   }
