@@ -49,7 +49,7 @@ import {
 /** Numbers per batch handed to the signers and the store. */
 const BATCH_NUMBERS = 2_000;
 /** Batches signed or being signed ahead of the store: bounds memory while keeping every core busy. */
-const BATCHES_IN_FLIGHT = 8;
+const BATCHES_IN_FLIGHT = 4;
 
 export interface LoadProgress {
   /** Numbers written to the store so far. */
