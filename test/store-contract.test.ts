@@ -384,6 +384,33 @@ for (const backend of BACKENDS) {
         assert.equal((await store.outboxLag()).pending, 1);
       }));
 
+    test('a batched replace writes the same state as a replace, and a failed one changes nothing', () =>
+      withStore(backend, async (store, other) => {
+        const state = await store.readState();
+        const number = (await store.getPhoneNumber(ID.connected))!;
+        await store.commitPhoneNumberChange({ number, history: [], events: [event('k1', ID.connected)] });
+        const before = await store.readState();
+        // Parents before children, one row at a time: the order a streaming load adds them in.
+        const failing = store.replaceStateInBatches(async (add) => {
+          await add({ apps: state.apps, businesses: state.businesses, wabas: state.wabas });
+          await add({ phone_numbers: state.phone_numbers.slice(0, 1) });
+          throw new Error('the load failed half way');
+        });
+        await assert.rejects(failing, /half way/);
+        assert.deepEqual(await other.readState(), before);
+        assert.equal((await store.outboxLag()).pending, 1);
+        await store.replaceStateInBatches(async (add) => {
+          await add({ apps: state.apps, businesses: state.businesses });
+          await add({ wabas: state.wabas });
+          for (const phoneNumber of state.phone_numbers) await add({ phone_numbers: [phoneNumber] });
+          await add({ qr_codes: state.qr_codes, business_profiles: state.business_profiles });
+          await add({ tokens: state.tokens });
+          return { seed: state.seed };
+        });
+        assert.deepEqual(await other.readState(), state);
+        assert.equal((await store.outboxLag()).pending, 0);
+      }));
+
     test('a merge keeps the log; a replace clears it', () =>
       withStore(backend, async (store) => {
         const number = (await store.getPhoneNumber(ID.connected))!;

@@ -77,13 +77,26 @@ function encodeBody(phoneDigits: string, name: string, issuedAt: number): Buffer
  * display form such as `+1 555-010-0001`; only its digits are kept.
  */
 export function issueCertificate(content: CertificateContent, privateKeyPem: string): string {
+  const body = certificateBody(content);
+  const signature = sign(null, body, cachedKey(privateKeys, privateKeyPem, createPrivateKey));
+  return certificateFromParts(body, signature);
+}
+
+/**
+ * The signed part of a certificate (everything before the signature), checked as `issueCertificate`
+ * checks it; a bulk load encodes bodies here and has them signed elsewhere (certificate-signers.ts).
+ */
+export function certificateBody(content: CertificateContent): Buffer {
   const digits = content.phoneNumber.replace(/\D/g, '');
   if (digits === '') throw new RangeError('certificate phone number has no digits');
   if (!Number.isSafeInteger(content.issuedAt) || content.issuedAt < 0) {
     throw new RangeError('certificate issuedAt must be a non-negative integer of unix seconds');
   }
-  const body = encodeBody(digits, content.name, content.issuedAt);
-  const signature = sign(null, body, cachedKey(privateKeys, privateKeyPem, createPrivateKey));
+  return encodeBody(digits, content.name, content.issuedAt);
+}
+
+/** The certificate text from a body and its Ed25519 signature (standard base64 with padding). */
+export function certificateFromParts(body: Uint8Array, signature: Uint8Array): string {
   return Buffer.concat([body, signature]).toString('base64');
 }
 

@@ -8,6 +8,18 @@ import { keepSubscriptionStates, mergeScenario } from './scenario/merge-scenario
 import { normalizeScenario } from './scenario/normalize-scenario.ts';
 import { validateScenario } from './scenario/validate-scenario.ts';
 
+/**
+ * What `POST /__admin/reset` without a body loads: the start document, or a function that reads it
+ * again (a start scenario loaded by streaming is not kept in memory).
+ */
+export type StartScenario = ScenarioDocument | (() => Promise<ScenarioDocument>);
+
+export async function startScenarioDocument(
+  start: StartScenario | undefined,
+): Promise<ScenarioDocument | undefined> {
+  return typeof start === 'function' ? start() : start;
+}
+
 /** Replaces the whole state with a validated scenario in one store transaction. */
 export async function loadScenario(store: Store, document: ScenarioDocument, clock: Clock): Promise<void> {
   const keys = await ensureCertificateKeys(store);

@@ -12,7 +12,7 @@ import { BucAccounting } from '../limits/buc-accounting.ts';
 import type { BucWindow } from '../limits/buc-window.ts';
 import { MemoryWindow } from '../limits/memory-window.ts';
 import { CachedStore } from '../store/cached-store.ts';
-import type { ScenarioDocument } from '../contract/scenario.ts';
+import type { StartScenario } from '../domain/state-loader.ts';
 import { OutboxDispatcher, type DispatcherSettings } from '../webhooks/outbox-dispatcher.ts';
 import type { Store } from '../store/store.ts';
 import { DEFAULT_JOURNAL_SIZE, RequestJournal } from '../journal/request-journal.ts';
@@ -50,7 +50,7 @@ export interface BuildAppOptions {
   /** `--public-url`: base of paging links and QR image URLs; else `http://{Host}`. */
   readonly publicUrl?: string;
   /** What `POST /__admin/reset` loads without a body (the scenario the server started with). */
-  readonly startScenario?: ScenarioDocument;
+  readonly startScenario?: StartScenario;
   /** Webhook retry and timeout settings; the dispatcher runs only under `startServer`. */
   readonly webhooks?: Partial<DispatcherSettings>;
   /** `--journal-size`: how many recent Graph requests `GET /__admin/requests` keeps (default 1000). */

@@ -15,6 +15,7 @@ import type {
   PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
+  StateBatch,
   StateSnapshot,
   SubscriptionState,
   TokenRecord,
@@ -23,7 +24,14 @@ import type {
 } from './records.ts';
 import { ChangeFeed, type ChangeNotice } from '../events/change-feed.ts';
 import { approximateBytes, BudgetEntry, CacheBudget, stringBytes, type BudgetOwner } from './cache-budget.ts';
-import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
+import type {
+  KeysetQuery,
+  LimitedCallWindow,
+  PhoneNumberQuery,
+  RateLimitTarget,
+  StateSeed,
+  Store,
+} from './store.ts';
 
 /** Longer than any real Graph id (phone and WABA ids have 15-16 digits): looked up, never cached. */
 export const MAX_CACHED_ID_LENGTH = 20;
@@ -272,6 +280,17 @@ export class CachedStore implements Store {
   async replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void> {
     try {
       await this.#inner.replaceState(state, options);
+      this.changes.publish({ kind: 'state', id: null });
+    } finally {
+      this.invalidate();
+    }
+  }
+
+  async replaceStateInBatches(
+    fill: (add: (batch: StateBatch) => Promise<void>) => Promise<StateSeed>,
+  ): Promise<void> {
+    try {
+      await this.#inner.replaceStateInBatches(fill);
       this.changes.publish({ kind: 'state', id: null });
     } finally {
       this.invalidate();

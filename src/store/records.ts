@@ -164,6 +164,9 @@ export interface StateSnapshot {
   business_profiles: BusinessProfileRecord[];
 }
 
+/** Part of a state, as a bulk load adds it (`Store.replaceStateInBatches`). */
+export type StateBatch = Partial<Omit<StateSnapshot, 'seed'>>;
+
 /** One line of a number's change history (phone-number.md §4). */
 export interface HistoryEntry {
   phone_number_id: string;

@@ -15,6 +15,7 @@ import type {
   PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
+  StateBatch,
   StateSnapshot,
   SubscriptionState,
   TokenRecord,
@@ -35,6 +36,14 @@ export interface Store {
    * `keepLog` so do history, outbox and deliveries (a scenario merge).
    */
   replaceState(state: StateSnapshot, options?: { keepLog?: boolean }): Promise<void>;
+  /**
+   * A bulk load: replaces the state as `replaceState` does, taking the rows in batches as `fill` adds
+   * them (parents before children, each table in insertion order), in one transaction that commits when
+   * `fill` resolves with the state's seed. If `fill` throws, or the process dies, nothing is replaced.
+   */
+  replaceStateInBatches(
+    fill: (add: (batch: StateBatch) => Promise<void>) => Promise<StateSeed>,
+  ): Promise<void>;
 
   getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined>;
   getWaba(id: string): Promise<WabaRecord | undefined>;
@@ -144,6 +153,11 @@ export interface Store {
   setMeta(key: string, value: string): Promise<void>;
 
   close(): Promise<void>;
+}
+
+/** What a bulk load's `fill` answers once every row is added. */
+export interface StateSeed {
+  readonly seed: number | null;
 }
 
 /** The per-number call windows with a limit: `register` counts register and deregister calls together. */

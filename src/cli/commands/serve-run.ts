@@ -1,11 +1,15 @@
 // What `phonegraph serve` does once its flags are parsed; serve.ts loads it only when serve runs.
+import { stat } from 'node:fs/promises';
+import { extname } from 'node:path';
 import type { ScenarioDocument } from '../../contract/scenario.ts';
 import { ensureCertificateKeys } from '../../domain/certificate-keys.ts';
 import { systemClock } from '../../domain/clock.ts';
 import { parseDuration } from '../../domain/duration.ts';
 import { DEMO_SCENARIO_PATH } from '../../domain/scenario/demo-scenario.ts';
 import { loadScenarioFile } from '../../domain/scenario/load-scenario-file.ts';
-import { loadScenario } from '../../domain/state-loader.ts';
+import { NotStreamable } from '../../domain/scenario/scenario-json-stream.ts';
+import { streamLoadScenarioFile } from '../../domain/scenario/stream-load-scenario.ts';
+import { loadScenario, type StartScenario } from '../../domain/state-loader.ts';
 import { summarizeState } from '../../domain/state-summary.ts';
 import { tokenDigest } from '../../graph/access-token.ts';
 import { RedisWindow } from '../../limits/redis-window.ts';
@@ -20,6 +24,7 @@ import { withEnv, type FlagValues } from '../flags.ts';
 import { LOG_LEVELS } from './serve.ts';
 import type { CommandIo } from '../command-io.ts';
 import { BANNER_LIMIT, stateBanner } from '../state-banner.ts';
+import { LoadProgressReporter } from '../load-progress.ts';
 import { DEFAULT_CACHE_MB } from '../../store/cache-budget.ts';
 
 /** 64 GiB: more than any state phonegraph holds. */
@@ -143,26 +148,77 @@ async function connectRedis(url: string): Promise<RedisWindow> {
 }
 
 /**
- * `--scenario` loads into an empty database or replaces the state with `--reset`; never silently.
- * Returns the start scenario, which `POST /__admin/reset` without a body loads again.
+ * JSON scenario files from this size on load by streaming (docs/scenarios.md "Large scenarios"); smaller
+ * ones load as one document, with the same rows. `PHONEGRAPH_STREAM_FROM_BYTES` moves the line.
  */
-async function prepareState(store: Store, settings: ServeSettings): Promise<ScenarioDocument> {
+const STREAM_FROM_BYTES = 8 * 1024 * 1024;
+
+async function streams(file: string, env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (extname(file).toLowerCase() !== '.json') return false;
+  const given = Number(env['PHONEGRAPH_STREAM_FROM_BYTES']);
+  const threshold = Number.isFinite(given) && given >= 0 ? given : STREAM_FROM_BYTES;
+  try {
+    return (await stat(file)).size >= threshold;
+  } catch {
+    return false; // the whole-document path names the file in its error
+  }
+}
+
+interface PreparedState {
+  /** What `POST /__admin/reset` without a body loads. */
+  readonly start: StartScenario;
+  /** The start scenario as far as the banner needs it (its apps and tokens). */
+  readonly outline: ScenarioDocument;
+}
+
+/**
+ * A large JSON scenario loaded in one streaming pass, with a progress bar on a terminal and a summary
+ * line otherwise; undefined when the file needs the whole-document path (nothing was replaced then).
+ */
+async function streamScenario(store: Store, file: string, io: CommandIo): Promise<PreparedState | undefined> {
+  const stderr = process.stderr;
+  const reporter = new LoadProgressReporter(
+    { isTTY: stderr.isTTY === true, columns: stderr.columns ?? 80, write: (text) => io.stderr(text) },
+    file,
+  );
+  try {
+    const loaded = await streamLoadScenarioFile(store, file, systemClock, {
+      onProgress: (progress) => reporter.update(progress),
+    });
+    reporter.finish(loaded.numbers);
+    return { start: () => loadScenarioFile(file), outline: loaded.outline };
+  } catch (error) {
+    if (error instanceof NotStreamable) return undefined;
+    throw error;
+  }
+}
+
+/**
+ * `--scenario` loads into an empty database or replaces the state with `--reset`; never silently.
+ * Answers the start scenario, which `POST /__admin/reset` without a body loads again.
+ */
+async function prepareState(store: Store, settings: ServeSettings, io: CommandIo): Promise<PreparedState> {
   await ensureCertificateKeys(store);
   const empty = await store.isEmpty();
+  const refuse = (): never => {
+    throw new CliError(
+      `database ${storeName(settings)} is not empty; pass --reset to replace its state with ${settings.scenario}`,
+      EXIT.usage,
+    );
+  };
+  if (settings.scenario !== undefined && (await streams(settings.scenario, io.env))) {
+    if (!empty && !settings.reset) refuse();
+    const streamed = await streamScenario(store, settings.scenario, io);
+    if (streamed !== undefined) return streamed;
+  }
   const start = await loadScenarioFile(settings.scenario ?? DEMO_SCENARIO_PATH);
   if (settings.scenario !== undefined) {
-    const document = start;
-    if (!empty && !settings.reset) {
-      throw new CliError(
-        `database ${storeName(settings)} is not empty; pass --reset to replace its state with ${settings.scenario}`,
-        EXIT.usage,
-      );
-    }
-    await loadScenario(store, document, systemClock);
+    if (!empty && !settings.reset) refuse();
+    await loadScenario(store, start, systemClock);
   } else if (empty || settings.reset) {
     await loadScenario(store, start, systemClock);
   }
-  return start;
+  return { start, outline: start };
 }
 
 /** The demo's literal tokens, when they are in this database, and a curl that works with the first. */
@@ -211,9 +267,9 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     if (error instanceof StoreOpenError) throw new CliError(error.message, EXIT.failed);
     throw error;
   }
-  let startScenario: ScenarioDocument;
+  let prepared: PreparedState;
   try {
-    startScenario = await prepareState(store, settings);
+    prepared = await prepareState(store, settings, io);
   } catch (error) {
     await store.close();
     await bucWindow?.close();
@@ -225,7 +281,7 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     host: settings.host,
     port: settings.port,
     logger,
-    startScenario,
+    startScenario: prepared.start,
     ...(settings.webhookRetryWindowMs === undefined
       ? {}
       : { webhooks: { retryWindowMs: settings.webhookRetryWindowMs } }),
@@ -254,7 +310,7 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     process.once('SIGTERM', () => stop('SIGTERM'));
   });
   // Hints are read before printing so the lines go out together; a shutdown racing them only loses hints.
-  const hints = await startHints(server, startScenario).catch(() => []);
+  const hints = await startHints(server, prepared.outline).catch(() => []);
   const intercept = server.intercept;
   const interceptLines =
     intercept === undefined

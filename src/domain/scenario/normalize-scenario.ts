@@ -109,21 +109,27 @@ const UNVERIFIED_STATUSES: readonly PhoneNumberStatus[] = ['PENDING', 'UNVERIFIE
 const GENERATED_ID_DIGITS = 15;
 const QR_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
-interface Clock {
+export interface Clock {
   readonly ms: number;
   readonly seconds: number;
   readonly iso: string;
 }
 
 /** Everything generated while normalizing, with what it must not collide with. */
-interface Generators {
+export interface Generators {
   readonly id: () => string;
   readonly namespace: () => string;
   readonly qrCode: () => string;
   readonly displayPhoneNumber: (id: string) => string;
 }
 
-function uniqueGenerator(taken: Set<string>, make: () => string): () => string {
+/** What a generator must not produce again: the given values, and what it produced before. */
+export interface Taken {
+  has(key: string): boolean;
+  add(key: string): unknown;
+}
+
+function uniqueGenerator(taken: Taken, make: () => string): () => string {
   return () => {
     for (;;) {
       const candidate = make();
@@ -151,7 +157,7 @@ function uuidLike(source: RandomSource): string {
 }
 
 /** `+1 555-01X-XXXX` from the id's last five digits, moving on to the next free ones on a clash. */
-function displayPhoneNumberGenerator(taken: Set<string>): (id: string) => string {
+function displayPhoneNumberGenerator(taken: Taken): (id: string) => string {
   return (id) => {
     const base = Number(id.slice(-5));
     for (let step = 0; ; step++) {
@@ -167,11 +173,6 @@ function displayPhoneNumberGenerator(taken: Set<string>): (id: string) => string
 }
 
 function generators(doc: ScenarioDocument): Generators {
-  const seed = doc.seed ?? null;
-  // One stream per kind, so adding a QR code does not shift every generated id.
-  const ids = randomSourceFor(seed, 'ids');
-  const namespaces = randomSourceFor(seed, 'waba-namespaces');
-  const codes = randomSourceFor(seed, 'qr-codes');
   const numbers = allNumbers(doc);
   const givenCodes = numbers.flatMap((n) =>
     (n.qr_codes ?? []).flatMap((qr) => (qr.code === undefined ? [] : [qr.code])),
@@ -179,19 +180,44 @@ function generators(doc: ScenarioDocument): Generators {
   const givenDisplays = numbers.flatMap((n) =>
     n.display_phone_number === undefined ? [] : [n.display_phone_number],
   );
+  return generatorsAvoiding(doc.seed ?? null, {
+    ids: givenIds(doc),
+    codes: new Set(givenCodes),
+    phoneDigits: new Set(givenDisplays.map(phoneDigits)),
+  });
+}
+
+/**
+ * The generators of a scenario with this seed, never producing a value in `taken` (the given ids, QR
+ * codes and phone-number digits); each adds what it produces to its set.
+ */
+export function generatorsAvoiding(
+  seed: number | null,
+  taken: { readonly ids: Taken; readonly codes: Taken; readonly phoneDigits: Taken },
+): Generators {
+  // One stream per kind, so adding a QR code does not shift every generated id.
+  const ids = randomSourceFor(seed, 'ids');
+  const namespaces = randomSourceFor(seed, 'waba-namespaces');
+  const codes = randomSourceFor(seed, 'qr-codes');
   return {
-    id: uniqueGenerator(givenIds(doc), () => randomNumericId(ids, GENERATED_ID_DIGITS)),
+    id: uniqueGenerator(taken.ids, () => randomNumericId(ids, GENERATED_ID_DIGITS)),
     namespace: () => uuidLike(namespaces),
-    qrCode: uniqueGenerator(new Set(givenCodes), () => `${randomString(codes, QR_ALPHABET, 13)}1`),
-    displayPhoneNumber: displayPhoneNumberGenerator(new Set(givenDisplays.map(phoneDigits))),
+    qrCode: uniqueGenerator(taken.codes, () => `${randomString(codes, QR_ALPHABET, 13)}1`),
+    displayPhoneNumber: displayPhoneNumberGenerator(taken.phoneDigits),
   };
+}
+
+/** The load time in the forms the defaults use. */
+export function loadClock(now: Date): Clock {
+  const ms = now.getTime();
+  return { ms, seconds: Math.floor(ms / 1000), iso: now.toISOString() };
 }
 
 function isoTime(text: string): string {
   return new Date(text).toISOString();
 }
 
-function normalizeApp(app: ScenarioApp, id: string): AppRecord {
+export function normalizeApp(app: ScenarioApp, id: string): AppRecord {
   const webhook = app.webhook ?? null;
   return {
     id,
@@ -213,7 +239,12 @@ function normalizeApp(app: ScenarioApp, id: string): AppRecord {
   };
 }
 
-function normalizeWaba(waba: ScenarioWaba, id: string, businessId: string, gen: Generators): WabaRecord {
+export function normalizeWaba(
+  waba: ScenarioWaba,
+  id: string,
+  businessId: string,
+  gen: Generators,
+): WabaRecord {
   return {
     id,
     business_id: businessId,
@@ -231,7 +262,10 @@ function normalizeWaba(waba: ScenarioWaba, id: string, businessId: string, gen: 
   };
 }
 
-function normalizeProfile(profile: ScenarioBusinessProfile, phoneNumberId: string): BusinessProfileRecord {
+export function normalizeProfile(
+  profile: ScenarioBusinessProfile,
+  phoneNumberId: string,
+): BusinessProfileRecord {
   return {
     ...emptyProfile(phoneNumberId),
     about: profile.about ?? null,
@@ -296,13 +330,13 @@ function nameFields(
   };
 }
 
-interface NumberPlace {
+export interface NumberPlace {
   readonly wabaId: string;
   /** Position in file order across the whole scenario. */
   readonly index: number;
 }
 
-function normalizePhoneNumber(
+export function normalizePhoneNumber(
   number: ScenarioPhoneNumber,
   place: NumberPlace,
   gen: Generators,
@@ -357,7 +391,7 @@ function normalizePhoneNumber(
   };
 }
 
-function normalizeQrCode(
+export function normalizeQrCode(
   qr: ScenarioQrCode,
   phoneNumberId: string,
   position: number,
@@ -371,7 +405,7 @@ function normalizeQrCode(
   };
 }
 
-function normalizeToken(token: ScenarioToken): TokenRecord {
+export function normalizeToken(token: ScenarioToken): TokenRecord {
   return {
     digest: token.sha256 ?? sha256Hex(token.value ?? ''),
     app_id: token.app,
@@ -388,8 +422,7 @@ function normalizeToken(token: ScenarioToken): TokenRecord {
  * and code generated (reproducibly when the scenario has a `seed`).
  */
 export function normalizeScenario(doc: ScenarioDocument, options: NormalizeOptions): StateSnapshot {
-  const ms = options.now.getTime();
-  const clock: Clock = { ms, seconds: Math.floor(ms / 1000), iso: options.now.toISOString() };
+  const clock = loadClock(options.now);
   const gen = generators(doc);
   const state: StateSnapshot = {
     seed: doc.seed ?? null,

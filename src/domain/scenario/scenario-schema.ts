@@ -319,6 +319,28 @@ const TOKEN: Schema = {
   oneOf: [{ required: ['value'] }, { required: ['sha256'] }],
 };
 
+const DEFS: Schema = {
+  id: pattern(SCENARIO_PATTERNS.id, 'a numeric string of 1-20 digits'),
+  time: pattern(SCENARIO_PATTERNS.isoTime, 'an ISO-8601 time such as 2026-01-15T10:00:00Z', {
+    format: SCENARIO_FORMATS.time,
+  }),
+  quality: QUALITY,
+  rate_limit: object({
+    per_hour: integer(1, LIMITS.maxCount, 'a positive integer'),
+    active_per_hour: integer(1, LIMITS.maxCount, 'a positive integer'),
+  }),
+  waba_selection: {
+    anyOf: [{ const: '*' }, uniqueList(ref('id'))],
+    description: '"*" or a list of WABA ids',
+  },
+};
+
+const BUSINESS: Schema = object({
+  id: ref('id'),
+  name: TEXT,
+  wabas: list(WABA),
+} satisfies PropertiesOf<ScenarioBusiness>);
+
 /**
  * JSON Schema (draft 2020-12) of a scenario document. Cross-references (ids unique across the document,
  * a token's app and WABAs existing and within its app's WABAs, `quality_rating` agreeing with
@@ -333,26 +355,20 @@ export const SCENARIO_JSON_SCHEMA: Schema = {
       version: { const: 1 },
       seed: nullable(integer(0, LIMITS.maxSeed, 'a non-negative integer')),
       apps: list(APP),
-      businesses: list(
-        object({ id: ref('id'), name: TEXT, wabas: list(WABA) } satisfies PropertiesOf<ScenarioBusiness>),
-      ),
+      businesses: list(BUSINESS),
       tokens: list(TOKEN),
     } satisfies PropertiesOf<ScenarioDocument>,
     ['version'],
   ),
-  $defs: {
-    id: pattern(SCENARIO_PATTERNS.id, 'a numeric string of 1-20 digits'),
-    time: pattern(SCENARIO_PATTERNS.isoTime, 'an ISO-8601 time such as 2026-01-15T10:00:00Z', {
-      format: SCENARIO_FORMATS.time,
-    }),
-    quality: QUALITY,
-    rate_limit: object({
-      per_hour: integer(1, LIMITS.maxCount, 'a positive integer'),
-      active_per_hour: integer(1, LIMITS.maxCount, 'a positive integer'),
-    }),
-    waba_selection: {
-      anyOf: [{ const: '*' }, uniqueList(ref('id'))],
-      description: '"*" or a list of WABA ids',
-    },
-  },
+  $defs: DEFS,
+};
+
+/**
+ * The schemas of the items a streaming load validates one at a time (a business or WABA without its
+ * list, one phone number); the same pieces as the document schema, so the errors read the same.
+ */
+export const SCENARIO_ITEM_SCHEMAS: Readonly<Record<'business' | 'waba' | 'phoneNumber', Schema>> = {
+  business: { ...BUSINESS, $defs: DEFS },
+  waba: { ...WABA, $defs: DEFS },
+  phoneNumber: { ...PHONE_NUMBER, $defs: DEFS },
 };

@@ -8,7 +8,12 @@ import type {
   ScenarioToken,
   ScenarioWaba,
 } from '../../contract/scenario.ts';
-import { SCENARIO_FORMATS, SCENARIO_JSON_SCHEMA, type Schema } from './scenario-schema.ts';
+import {
+  SCENARIO_FORMATS,
+  SCENARIO_ITEM_SCHEMAS,
+  SCENARIO_JSON_SCHEMA,
+  type Schema,
+} from './scenario-schema.ts';
 
 /** A scenario that cannot be loaded; the message names the file, the place in it and what would do. */
 export class ScenarioError extends Error {
@@ -74,6 +79,11 @@ const ajv = new Ajv2020({ allErrors: false, verbose: true, strict: true, strictR
 ajv.addFormat(SCENARIO_FORMATS.time, { type: 'string', validate: isRealTime });
 ajv.addFormat(SCENARIO_FORMATS.httpUrl, { type: 'string', validate: (text) => URL.canParse(text) });
 const validateDocument = ajv.compile(SCENARIO_JSON_SCHEMA);
+const ITEM_VALIDATORS = {
+  business: ajv.compile(SCENARIO_ITEM_SCHEMAS.business),
+  waba: ajv.compile(SCENARIO_ITEM_SCHEMAS.waba),
+  phoneNumber: ajv.compile(SCENARIO_ITEM_SCHEMAS.phoneNumber),
+};
 
 // ---------------------------------------------------------------------------------------------------
 // From Ajv's errors to one message: the deepest place that failed, and what the schema expects there.
@@ -111,8 +121,8 @@ function describe(given: Node | undefined): string {
 }
 
 /** The document path of a JSON pointer, walking the data to tell list items from keys. */
-function pathOf(pointer: string, doc: unknown): string {
-  let path = '$';
+function pathOf(pointer: string, doc: unknown, base = '$'): string {
+  let path = base;
   let at: unknown = doc;
   for (const raw of pointer.split('/').slice(1)) {
     const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
@@ -133,8 +143,8 @@ interface Reported {
   readonly expected: string;
 }
 
-function reported(error: ErrorObject, doc: unknown): Reported {
-  const base = pathOf(error.instancePath, doc);
+function reported(error: ErrorObject, doc: unknown, at: string): Reported {
+  const base = pathOf(error.instancePath, doc, at);
   const depth = error.instancePath.split('/').length - 1;
   const node = (error.parentSchema ?? {}) as Node;
   const params = error.params as Record<string, unknown>;
@@ -183,15 +193,15 @@ function reported(error: ErrorObject, doc: unknown): Reported {
  * inside a nullable object), and among equally deep ones the outermost (a value that fits no branch
  * of a nullable string says "…, or null"). A `oneOf` is reported as itself, not by its branches.
  */
-function firstProblem(errors: readonly ErrorObject[], doc: unknown): Reported {
+function firstProblem(errors: readonly ErrorObject[], doc: unknown, at = '$'): Reported {
   const opaque = errors.filter((e) => e.keyword === 'oneOf').map((e) => `${e.schemaPath}/`);
   let best: Reported | undefined;
   for (const error of errors) {
     if (opaque.some((prefix) => error.schemaPath.startsWith(prefix))) continue;
-    const candidate = reported(error, doc);
+    const candidate = reported(error, doc, at);
     if (best === undefined || candidate.depth >= best.depth) best = candidate;
   }
-  return best ?? { path: '$', depth: 0, expected: 'a scenario document' };
+  return best ?? { path: at, depth: 0, expected: 'a scenario document' };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -356,5 +366,146 @@ export function validateScenario(doc: unknown, file: string): ScenarioDocument {
   } catch (error) {
     if (error instanceof Problem) throw new ScenarioError(file, error.path, error.expected);
     throw error;
+  }
+}
+
+/**
+ * Checks one item of a streamed scenario against its piece of the schema (a business or WABA without
+ * its list, or one phone number); `path` is where the item sits, so messages read as for the document.
+ */
+export function validateScenarioItem(
+  kind: keyof typeof ITEM_VALIDATORS,
+  item: unknown,
+  path: string | (() => string),
+  file: string,
+): void {
+  const validate = ITEM_VALIDATORS[kind];
+  if (validate(item)) return;
+  const problem = firstProblem(validate.errors ?? [], item, typeof path === 'string' ? path : path());
+  throw new ScenarioError(file, problem.path, problem.expected);
+}
+
+/**
+ * The document without its streamed items (each business's `wabas` and each WABA's `phone_numbers`
+ * emptied), checked against the whole schema and then the references among apps, WABAs and tokens.
+ * The checks on numbers and ids that need every item are made as they stream (`StreamedReferences`);
+ * without `wabaIds` only the schema is checked (the keys seen so far).
+ */
+export function validateScenarioSkeleton(doc: unknown, file: string, wabaIds?: readonly string[]): void {
+  if (!validateDocument(doc)) {
+    const problem = firstProblem(validateDocument.errors ?? [], doc);
+    throw new ScenarioError(file, problem.path, problem.expected);
+  }
+  if (wabaIds === undefined) return;
+  const typed = doc as ScenarioDocument;
+  try {
+    const located = locate(typed);
+    checkAppWabas(located, wabaIds);
+    checkTokens(located, wabaIds);
+  } catch (error) {
+    if (error instanceof Problem) throw new ScenarioError(file, error.path, error.expected);
+    throw error;
+  }
+}
+
+/**
+ * A copy of a string that does not hold on to the text it was cut from: V8 keeps a substring as a slice
+ * of its parent, so an id kept in a map would keep a streamed chunk of the file alive.
+ */
+export function detached(text: string): string {
+  return Buffer.from(text, 'utf8').toString('utf8');
+}
+
+/** The order in which `checkUniqueIds` claims ids: apps, businesses, WABAs, numbers. */
+function idRank(path: string): number {
+  if (path.startsWith('apps[')) return 0;
+  if (path.includes('.phone_numbers[')) return 3;
+  return path.includes('.wabas[') ? 2 : 1;
+}
+
+/**
+ * The cross-reference checks of `validateScenario` made one item at a time, with compact maps (id →
+ * where it was first seen); the first problem of each check is kept and reported in the order the
+ * whole-document validator checks them. The maps double as the taken sets of the id generators.
+ */
+export class StreamedReferences {
+  /** Every given id → its path; numbers' as their place in file order (see `numberPath`). */
+  readonly ids = new Map<string, string | number>();
+  /** Digits of given display numbers → the number's place. */
+  readonly phones = new Map<string, number>();
+  readonly codes = new Map<string, string>();
+  readonly #numberPath: (place: number) => string;
+  #quality: Problem | undefined;
+  #unique: Problem | undefined;
+  #phonesOrCodes: Problem | undefined;
+
+  constructor(numberPath: (place: number) => string) {
+    this.#numberPath = numberPath;
+  }
+
+  #where(seen: string | number): string {
+    return typeof seen === 'number' ? this.#numberPath(seen) : seen;
+  }
+
+  /** An app, business or WABA id (their paths are few). */
+  claimId(id: string | undefined, path: string): void {
+    if (id === undefined) return;
+    const seen = this.ids.get(id);
+    if (seen === undefined) this.ids.set(detached(id), path);
+    else this.#duplicateId(seen, path);
+  }
+
+  /**
+   * The whole-document validator claims every app id, then every business id, WABA id and number id:
+   * of two items with one id, the one later in that order is reported.
+   */
+  #duplicateId(seen: string | number, path: string): void {
+    const first = this.#where(seen);
+    const [reported, before] = idRank(path) < idRank(first) ? [first, path] : [path, first];
+    this.#unique ??= new Problem(
+      keyPath(reported, 'id'),
+      `an id not used elsewhere in the scenario (already ${keyPath(before, 'id')})`,
+    );
+  }
+
+  /** One phone number at `place` (its index in file order across the scenario). */
+  addNumber(number: ScenarioPhoneNumber, place: number): void {
+    const quality = number.quality ?? number.quality_score;
+    const rating = number.quality_rating;
+    if (quality !== undefined && rating !== undefined && ratingOfScore(quality.score) !== rating) {
+      this.#quality ??= new Problem(
+        keyPath(this.#numberPath(place), 'quality_rating'),
+        `${ratingOfScore(quality.score)} (to agree with score ${quality.score})`,
+      );
+    }
+    if (number.id !== undefined) {
+      const seen = this.ids.get(number.id);
+      if (seen === undefined) this.ids.set(detached(number.id), place);
+      else this.#duplicateId(seen, this.#numberPath(place));
+    }
+    if (number.display_phone_number !== undefined) {
+      const digits = phoneDigits(number.display_phone_number);
+      const seen = this.phones.get(digits);
+      if (seen === undefined) this.phones.set(digits, place);
+      else {
+        this.#phonesOrCodes ??= new Problem(
+          keyPath(this.#numberPath(place), 'display_phone_number'),
+          `a phone number not used by another number (already ${keyPath(this.#numberPath(seen), 'display_phone_number')})`,
+        );
+      }
+    }
+    number.qr_codes?.forEach((qr, i) => {
+      if (qr.code === undefined) return;
+      const path = keyPath(itemPath(keyPath(this.#numberPath(place), 'qr_codes'), i), 'code');
+      const seen = this.codes.get(qr.code);
+      if (seen === undefined) this.codes.set(detached(qr.code), path);
+      else this.#phonesOrCodes ??= new Problem(path, `a QR code not used elsewhere (already ${seen})`);
+    });
+  }
+
+  /** Throws the first problem found, in the whole-document validator's order of checks. */
+  check(file: string): void {
+    const problem = this.#quality ?? this.#unique ?? this.#phonesOrCodes;
+    if (problem !== undefined) throw new ScenarioError(file, problem.path, problem.expected);
   }
 }

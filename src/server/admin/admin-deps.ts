@@ -2,7 +2,7 @@ import type { AdjustableClock } from '../../domain/clock.ts';
 import type { FaultRules } from '../../faults/fault-rules.ts';
 import type { BucAccounting } from '../../limits/buc-accounting.ts';
 import type { RequestJournal } from '../../journal/request-journal.ts';
-import type { ScenarioDocument } from '../../contract/scenario.ts';
+import type { StartScenario } from '../../domain/state-loader.ts';
 import type { CachedStore } from '../../store/cached-store.ts';
 import type { OutboxDispatcher } from '../../webhooks/outbox-dispatcher.ts';
 
@@ -14,7 +14,7 @@ export interface AdminDeps {
   readonly faults: FaultRules;
   /** Told after every committed change, so events go out without waiting for the next poll. */
   readonly dispatcher: OutboxDispatcher;
-  readonly startScenario: ScenarioDocument | undefined;
+  readonly startScenario: StartScenario | undefined;
   /** The last Graph requests (`GET /__admin/requests`). */
   readonly journal: RequestJournal;
 }

@@ -37,6 +37,34 @@ export function insert(table: string, columns: readonly string[], row: Row): [st
   ];
 }
 
+/** PostgreSQL's limit on the parameters of one statement. */
+const MAX_PARAMETERS = 65_535;
+
+/**
+ * Multi-row inserts of `rows` (as many rows per statement as the parameter limit allows), in order: a
+ * bulk load's batch in a few round trips instead of one per row.
+ */
+export async function insertMany(
+  query: Query,
+  table: string,
+  columns: readonly string[],
+  rows: readonly Row[],
+): Promise<void> {
+  const perStatement = Math.floor(MAX_PARAMETERS / columns.length);
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const values: unknown[] = [];
+    const tuples = chunk.map((row) => {
+      const placeholders = columns.map((column) => {
+        values.push(row[column] ?? null);
+        return `$${values.length}`;
+      });
+      return `(${placeholders.join(', ')})`;
+    });
+    await query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${tuples.join(', ')}`, values);
+  }
+}
+
 /** Two-key advisory lock namespaces (the first key of `pg_advisory_xact_lock(int, int)`). */
 export const LOCKS = {
   /** Held for the whole of a migration run (session lock, one key). */

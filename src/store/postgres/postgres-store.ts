@@ -13,6 +13,7 @@ import type {
   PhoneNumberRecord,
   QrCodeRecord,
   RateLimitOverride,
+  StateBatch,
   StateSnapshot,
   SubscriptionState,
   TokenRecord,
@@ -27,9 +28,10 @@ import {
   type LimitedCallWindow,
   type PhoneNumberQuery,
   type RateLimitTarget,
+  type StateSeed,
   type Store,
 } from '../store.ts';
-import { Database, insert, LOCKS, type Query } from './database.ts';
+import { Database, insert, insertMany, LOCKS, type Query } from './database.ts';
 import * as outbox from './outbox.ts';
 import * as phoneNumbers from './phone-numbers.ts';
 import * as qrCodes from './qr-codes.ts';
@@ -167,6 +169,53 @@ export class PostgresStore implements Store {
       }
       for (const token of state.tokens) await query(...insert('tokens', TOKEN_COLUMNS, tokenToRow(token)));
       await this.#setMeta(query, SCENARIO_SEED_META, JSON.stringify(state.seed));
+    });
+  }
+
+  async replaceStateInBatches(
+    fill: (add: (batch: StateBatch) => Promise<void>) => Promise<StateSeed>,
+  ): Promise<void> {
+    // One transaction for the whole load: other instances see the old state until it commits.
+    await this.#db.transaction(async (query) => {
+      await query('SELECT pg_advisory_xact_lock($1)', [LOCKS.state]);
+      for (const table of STATE_TABLES) await query(`DELETE FROM ${table}`);
+      const { seed } = await fill(async (batch) => {
+        await insertMany(query, 'apps', APP_COLUMNS, (batch.apps ?? []).map(appToRow));
+        await insertMany(
+          query,
+          'businesses',
+          ['id', 'name'],
+          (batch.businesses ?? []).map((b) => ({ ...b })),
+        );
+        await insertMany(query, 'wabas', WABA_COLUMNS, (batch.wabas ?? []).map(wabaToRow));
+        await insertMany(
+          query,
+          'phone_numbers',
+          PHONE_COLUMNS,
+          (batch.phone_numbers ?? []).map(phoneNumberToRow),
+        );
+        const codes = batch.qr_codes ?? [];
+        await insertMany(
+          query,
+          'qr_codes',
+          qrCodes.QR_COLUMNS,
+          codes.map((qr) => ({ ...qr })),
+        );
+        if (codes.length > 0) {
+          await qrCodes.raiseQrPosition(
+            query,
+            codes.reduce((max, qr) => Math.max(max, qr.position), 0),
+          );
+        }
+        await insertMany(
+          query,
+          'business_profiles',
+          PROFILE_COLUMNS,
+          (batch.business_profiles ?? []).map(profileToRow),
+        );
+        await insertMany(query, 'tokens', TOKEN_COLUMNS, (batch.tokens ?? []).map(tokenToRow));
+      });
+      await this.#setMeta(query, SCENARIO_SEED_META, JSON.stringify(seed));
     });
   }
 

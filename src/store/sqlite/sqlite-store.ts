@@ -19,6 +19,7 @@ import type {
   PhoneNumberChange,
   PhoneNumberRecord,
   QrCodeRecord,
+  StateBatch,
   StateSnapshot,
   SubscriptionState,
   TokenRecord,
@@ -33,11 +34,23 @@ import {
   type LimitedCallWindow,
   type PhoneNumberQuery,
   type RateLimitTarget,
+  type StateSeed,
   type Store,
 } from '../store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
 
 type Row = Record<string, unknown>;
+
+const EMPTY_STATE: StateSnapshot = {
+  seed: null,
+  apps: [],
+  businesses: [],
+  wabas: [],
+  phone_numbers: [],
+  qr_codes: [],
+  tokens: [],
+  business_profiles: [],
+};
 
 /** Tables a state replace clears, children first so foreign keys hold. */
 const STATE_TABLES = [
@@ -445,6 +458,31 @@ export class SqliteStore implements Store {
     })();
   }
 
+  async replaceStateInBatches(
+    fill: (add: (batch: StateBatch) => Promise<void>) => Promise<StateSeed>,
+  ): Promise<void> {
+    // One transaction spanning the whole load (better-sqlite3's helper cannot span awaits): a failed or
+    // killed load rolls back to the state before it, and a million rows commit once.
+    try {
+      this.#db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+    try {
+      for (const table of STATE_TABLES) this.#db.exec(`DELETE FROM ${table}`);
+      const { seed } = await fill(async (batch) => {
+        this.#insertState({ ...EMPTY_STATE, ...batch });
+      });
+      this.#statement(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      ).run(SEED_KEY, JSON.stringify(seed));
+      this.#db.exec('COMMIT');
+    } catch (error) {
+      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
   #insertState(state: StateSnapshot): void {
     const appInsert = this.#statement(
       insertSql('apps', [
@@ -477,7 +515,9 @@ export class SqliteStore implements Store {
       insertSql('qr_codes', ['code', 'phone_number_id', 'prefilled_message', 'position']),
     );
     for (const qr of state.qr_codes) qrInsert.run(qr satisfies QrCodeRecord);
-    this.#raiseQrPosition(Math.max(0, ...state.qr_codes.map((qr) => qr.position)));
+    if (state.qr_codes.length > 0) {
+      this.#raiseQrPosition(state.qr_codes.reduce((max, qr) => Math.max(max, qr.position), 0));
+    }
     const profileInsert = this.#statement(insertSql('business_profiles', PROFILE_COLUMNS));
     for (const profile of state.business_profiles) profileInsert.run(profileToRow(profile));
     const tokenInsert = this.#statement(

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ScenarioDocument } from '../../../contract/scenario.ts';
 import { exportScenario } from '../../../domain/scenario/export-scenario.ts';
 import { ScenarioError, validateScenario } from '../../../domain/scenario/validate-scenario.ts';
-import { loadScenario, mergeIntoState } from '../../../domain/state-loader.ts';
+import { loadScenario, mergeIntoState, startScenarioDocument } from '../../../domain/state-loader.ts';
 import type { AdminDeps } from '../admin-deps.ts';
 import { sendAdminError } from '../admin-errors.ts';
 
@@ -22,7 +22,7 @@ export function stateRoutes(app: FastifyInstance, deps: AdminDeps): void {
     let document: ScenarioDocument;
     try {
       document = isEmptyBody(request.body)
-        ? (deps.startScenario ?? EMPTY_SCENARIO)
+        ? ((await startScenarioDocument(deps.startScenario)) ?? EMPTY_SCENARIO)
         : validateScenario(request.body, 'request body');
     } catch (error) {
       if (error instanceof ScenarioError)
