@@ -20,6 +20,7 @@ import type {
   TokenRecord,
   WabaRecord,
   WebhookSubscription,
+  FaultRuleRecord,
 } from './records.ts';
 import { ChangeFeed, type ChangeNotice } from '../events/change-feed.ts';
 import type { KeysetQuery, LimitedCallWindow, PhoneNumberQuery, RateLimitTarget, Store } from './store.ts';
@@ -56,6 +57,8 @@ class ReadCache<V> {
   readonly #maxBytes: number;
   readonly #maxKeyLength: number;
   #bytes = 0;
+  /** Bumped by every clear and delete: a load they overtook answers its caller but is not kept. */
+  #generation = 0;
 
   constructor(maxKeyLength: number = MAX_CACHED_ID_LENGTH, maxBytes: number = MAX_CACHE_BYTES) {
     this.#maxKeyLength = maxKeyLength;
@@ -93,8 +96,9 @@ class ReadCache<V> {
   async get(key: string, load: (key: string) => Promise<V | undefined>): Promise<V | undefined> {
     const hit = this.#entries.get(key);
     if (hit !== undefined) return hit ?? undefined;
+    const generation = this.#generation;
     const value = await load(key);
-    if (key.length > this.#maxKeyLength) return value;
+    if (key.length > this.#maxKeyLength || generation !== this.#generation) return value;
     const cost = this.#cost(key, value ?? null);
     if (this.#entries.size >= MAX_ENTRIES || this.#bytes + cost > this.#maxBytes) this.clear();
     this.#remember(key, value ?? null, cost);
@@ -102,11 +106,13 @@ class ReadCache<V> {
   }
 
   clear(): void {
+    this.#generation++;
     this.#entries.clear();
     this.#bytes = 0;
   }
 
   delete(key: string): void {
+    this.#generation++;
     const previous = this.#entries.get(key);
     if (previous === undefined) return;
     this.#bytes -= this.#cost(key, previous);
@@ -425,8 +431,8 @@ export class CachedStore implements Store {
     }
   }
 
-  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
-    return this.#inner.dueDeliveries(now, limit);
+  dueDeliveries(now: string, limit: number, leaseMs?: number): Promise<DeliveryRecord[]> {
+    return this.#inner.dueDeliveries(now, limit, leaseMs);
   }
 
   async recordAttempts(results: readonly AttemptResult[]): Promise<void> {
@@ -450,6 +456,27 @@ export class CachedStore implements Store {
 
   outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }> {
     return this.#inner.outboxLag();
+  }
+
+  // Fault rules: FaultRules keeps the in-process copy and publishes their changes.
+  listFaultRules(): Promise<FaultRuleRecord[]> {
+    return this.#inner.listFaultRules();
+  }
+
+  addFaultRule(rule: string, times: number | null): Promise<FaultRuleRecord> {
+    return this.#inner.addFaultRule(rule, times);
+  }
+
+  deleteFaultRule(id: string): Promise<boolean> {
+    return this.#inner.deleteFaultRule(id);
+  }
+
+  clearFaultRules(): Promise<void> {
+    return this.#inner.clearFaultRules();
+  }
+
+  useFaultRule(id: string): Promise<FaultRuleRecord | undefined> {
+    return this.#inner.useFaultRule(id);
   }
 
   getMeta(key: string): Promise<string | undefined> {

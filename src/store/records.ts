@@ -258,3 +258,13 @@ export interface DeliveryQuery {
   status?: DeliveryStatus;
   limit: number;
 }
+
+/** A stored fault rule (docs/faults.md): the rule as given, as JSON, and its counters. */
+export interface FaultRuleRecord {
+  readonly id: string;
+  /** The `FaultRuleInput` JSON: match, action, times, probability. */
+  readonly rule: string;
+  /** Fires left; null = unlimited. */
+  readonly remaining: number | null;
+  readonly matched: number;
+}
