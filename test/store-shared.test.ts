@@ -8,7 +8,9 @@ import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { ChangeNotice } from '../src/events/change-feed.ts';
 import type { OutboxEvent } from '../src/store/records.ts';
+import { PostgresChangeListener } from '../src/store/postgres/change-channel.ts';
 import { PostgresStore } from '../src/store/postgres/postgres-store.ts';
+import { SyncedCachedStore } from '../src/store/synced-cached-store.ts';
 import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
 import type { Store } from '../src/store/store.ts';
 import { GRAPH_SCENARIO, ID, loadScenarioText } from './helpers/graph-app.ts';
@@ -243,6 +245,55 @@ describe('change notifications: postgres', () => {
         await a.addFaultRule('{"action":{"delay_ms":0}}', null);
         await until(() => heard.length >= 3, 'a notice after the reconnect');
         assert.equal(heard[2]!.kind, 'fault_rule');
+      } finally {
+        await listener.close();
+        await a.close();
+        await b.close();
+      }
+    },
+  );
+});
+
+describe('the read cache of an instance: postgres', () => {
+  test(
+    'drops what another instance changed, and serves nothing stale while its LISTEN connection is down',
+    TIMEOUT,
+    async () => {
+      const { url, a, b } = await twoInstances();
+      // Reconnects only after a minute: the test sees the bypass, not the recovery.
+      const listener = new PostgresChangeListener(url, b.instanceId, { retryBaseMs: 60_000 });
+      const cached = new SyncedCachedStore(b, listener);
+      await listener.start();
+      try {
+        const tier = async (): Promise<string | undefined> =>
+          (await cached.getPhoneNumber(ID.connected))?.messaging_limit_tier;
+        const change = async (to: 'TIER_1K' | 'TIER_10K' | 'TIER_100K'): Promise<void> => {
+          const number = (await a.getPhoneNumber(ID.connected))!;
+          await a.commitPhoneNumberChange({
+            number: { ...number, messaging_limit_tier: to },
+            history: [],
+            events: [],
+          });
+        };
+        assert.equal(cached.uncached, false);
+        await tier();
+        await change('TIER_100K');
+        await until(async () => (await tier()) === 'TIER_100K', 'the notice to drop the cached number');
+
+        const admin = new pg.Client({ connectionString: url });
+        await admin.connect();
+        try {
+          await admin.query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'phonegraph-listen'",
+          );
+        } finally {
+          await admin.end();
+        }
+        await until(() => cached.uncached, 'the lost connection to be noticed');
+        for (const to of ['TIER_1K', 'TIER_10K', 'TIER_1K'] as const) {
+          await change(to);
+          assert.equal(await tier(), to, 'read from the store, not the cache');
+        }
       } finally {
         await listener.close();
         await a.close();

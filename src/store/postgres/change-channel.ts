@@ -5,6 +5,8 @@ import type { Query } from './database.ts';
 
 /** The LISTEN/NOTIFY channel every instance on one database sends its committed changes on. */
 export const CHANGE_CHANNEL = 'phonegraph_changes';
+/** How the LISTEN connections show in `pg_stat_activity` (operators and tests can find them). */
+export const LISTENER_APPLICATION_NAME = 'phonegraph-listen';
 
 /**
  * Inside the changing transaction: one notification per notice, delivered to the other instances only
@@ -77,7 +79,11 @@ export class PostgresChangeListener implements InstanceChangeSource {
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: this.#url,
+      keepAlive: true,
+      application_name: LISTENER_APPLICATION_NAME,
+    });
     client.on('error', () => this.#lost(client));
     client.on('end', () => this.#lost(client));
     client.on('notification', (message) => {
