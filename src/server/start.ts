@@ -41,7 +41,9 @@ function followOtherInstances(app: PhonegraphApp, source: InstanceChangeSource):
     if (notice.kind === 'clock' || notice.kind === 'state')
       reload('the clock offset', app.clock.load(app.store));
     if (notice.kind === 'fault_rule') reload('fault rules', app.faults.load());
-    app.dispatcher.notify();
+    // New outbox events or a moved clock may be ours to send; another instance's delivery results are
+    // not (it sends the next event of that number itself).
+    if (notice.kind !== 'delivery') app.dispatcher.notify();
   });
   app.store.changes.attach(source);
   source.onConnection((connected) => {

@@ -17,7 +17,10 @@ export class SyncedCachedStore extends CachedStore {
     super(inner);
     this.source = source;
     this.#uncached = !source.connected;
-    source.subscribe((notice) => this.forget(notice));
+    // Delivery results (the busiest notices) change no cached record.
+    source.subscribe((notice) => {
+      if (notice.kind !== 'delivery') this.forget(notice);
+    });
     source.onConnection((connected) => {
       this.#uncached = !connected;
       this.invalidate();

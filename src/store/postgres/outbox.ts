@@ -53,23 +53,50 @@ export async function releaseClaims(query: Query, owner: string): Promise<void> 
   await query('UPDATE outbox SET claimed_by = NULL, lease_until = NULL WHERE claimed_by = $1', [owner]);
 }
 
-/** Inside a transaction: attempt lines and new statuses; unknown rows are ignored. */
+/**
+ * Inside a transaction: attempt lines and new statuses; unknown rows are ignored. Two statements for the
+ * whole batch (a round of deliveries), so a round costs the same few round trips however many it holds.
+ */
 export async function recordAttempts(query: Query, results: readonly AttemptResult[]): Promise<void> {
-  for (const result of results) {
-    if (result.attempt !== null) {
-      const { at, url, http_status, latency_ms, error } = result.attempt;
-      await query(
-        `INSERT INTO webhook_attempts (outbox_id, at, url, http_status, latency_ms, error)
-         SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS (SELECT 1 FROM outbox WHERE id = $1)`,
-        [result.outbox_id, at, url, http_status, latency_ms, error],
-      );
-    }
+  if (results.length === 0) return;
+  const ids = new Set(results.map((result) => result.outbox_id));
+  if (ids.size < results.length) {
+    // The same row twice: applied one after the other, as the batch would not.
+    for (const result of results) await recordAttempts(query, [result]);
+    return;
+  }
+  const attempts = results.flatMap((result) =>
+    result.attempt === null ? [] : [{ ...result.attempt, id: result.outbox_id }],
+  );
+  if (attempts.length > 0) {
     await query(
-      `UPDATE outbox SET status = $2, attempts = attempts + $3, next_attempt_at = $4,
-         claimed_by = NULL, lease_until = NULL WHERE id = $1`,
-      [result.outbox_id, result.status, result.counted ? 1 : 0, result.next_attempt_at],
+      `INSERT INTO webhook_attempts (outbox_id, at, url, http_status, latency_ms, error)
+       SELECT a.outbox_id, a.at, a.url, a.http_status, a.latency_ms, a.error
+       FROM unnest($1::bigint[], $2::text[], $3::text[], $4::int[], $5::int[], $6::text[])
+         WITH ORDINALITY AS a(outbox_id, at, url, http_status, latency_ms, error, n)
+       WHERE EXISTS (SELECT 1 FROM outbox WHERE id = a.outbox_id) ORDER BY a.n`,
+      [
+        attempts.map((a) => a.id),
+        attempts.map((a) => a.at),
+        attempts.map((a) => a.url),
+        attempts.map((a) => a.http_status),
+        attempts.map((a) => a.latency_ms),
+        attempts.map((a) => a.error),
+      ],
     );
   }
+  await query(
+    `UPDATE outbox AS o SET status = r.status, attempts = o.attempts + r.counted,
+       next_attempt_at = r.next_attempt_at, claimed_by = NULL, lease_until = NULL
+     FROM unnest($1::bigint[], $2::text[], $3::int[], $4::text[]) AS r(id, status, counted, next_attempt_at)
+     WHERE o.id = r.id`,
+    [
+      results.map((r) => r.outbox_id),
+      results.map((r) => r.status),
+      results.map((r) => (r.counted ? 1 : 0)),
+      results.map((r) => r.next_attempt_at),
+    ],
+  );
 }
 
 async function withAttempts(query: Query, rows: Row[]): Promise<DeliveryRecord[]> {
