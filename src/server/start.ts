@@ -40,6 +40,13 @@ function followOtherInstances(app: PhonegraphApp, source: InstanceChangeSource):
   source.subscribe((notice) => {
     if (notice.kind === 'clock' || notice.kind === 'state')
       reload('the clock offset', app.clock.load(app.store));
+    // A reset elsewhere: fault probabilities draw from the new scenario's seed here too.
+    if (notice.kind === 'state') {
+      reload(
+        'the scenario seed',
+        scenarioSeed(app.store).then((seed) => app.faults.setSeed(seed)),
+      );
+    }
     if (notice.kind === 'fault_rule') reload('fault rules', app.faults.load());
     // New outbox events or a moved clock may be ours to send; another instance's delivery results are
     // not (it sends the next event of that number itself).
