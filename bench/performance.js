@@ -11,8 +11,8 @@
 //   writes    admin status change and Graph QR create throughput against a bare better-sqlite3 loop
 //             doing the same transaction on a copy of the same database (paired rounds)
 // and at the first size, phonegraph with BUC windows in Redis against the memory backend (paired rounds).
-// Then bench/webhooks.js (BENCH_SKIP_WEBHOOKS=1 skips it) and bench/dashboard.js (BENCH_SKIP_DASHBOARD=1
-// skips it). Knobs: see docs/performance.md.
+// Then bench/webhooks.js (BENCH_SKIP_WEBHOOKS=1 skips it), bench/dashboard.js (BENCH_SKIP_DASHBOARD=1)
+// and bench/scale-out.js (BENCH_SKIP_SCALE=1). Knobs: see docs/performance.md.
 // Results: tables on stdout, the same figures as JSON in .bench/performance.json.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -621,6 +621,21 @@ function runBenchModule(file) {
   });
 }
 
+/** bench/scale-out.js: three instances on one PostgreSQL and one Redis (it uses the TS test helpers). */
+function runScaleOutBench() {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join(REPO_ROOT, 'bench', 'scale-out.js')],
+      {
+        cwd: REPO_ROOT,
+        stdio: 'inherit',
+      },
+    );
+    child.once('exit', (code) => resolve(code ?? 1));
+  });
+}
+
 async function cleanUp() {
   await stopAllChildren();
   if (tmp !== undefined) await rm(tmp, { recursive: true, force: true });
@@ -688,6 +703,10 @@ async function main() {
   if (process.env.BENCH_SKIP_DASHBOARD !== '1' && (process.exitCode ?? 0) === 0) {
     console.log('');
     process.exitCode = await runBenchModule('dashboard.js');
+  }
+  if (process.env.BENCH_SKIP_SCALE !== '1' && !process.exitCode) {
+    console.log('');
+    process.exitCode = await runScaleOutBench();
   }
 }
 

@@ -250,6 +250,8 @@ test('reports health with the outbox lag', () =>
       database: 'ok',
       redis: 'not_configured',
       outbox: { pending: 1, oldest_pending_age_s: 0 },
+      rate_limits: 'per_instance',
+      change_notifications: 'not_configured',
     });
   }));
 

@@ -89,18 +89,21 @@ test('migrate applies the schema once, also when two run together', TIMEOUT, asy
   ]);
   assert.equal(first.code, 0, first.stderr);
   assert.equal(second.code, 0, second.stderr);
-  assert.match(first.stdout, /^schema version 1 at postgres:\/\/postgres@127\.0\.0\.1:\d+\/t\d+\n$/);
+  assert.match(first.stdout, /^schema version 6 at postgres:\/\/postgres@127\.0\.0\.1:\d+\/t\d+\n$/);
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const rows = (await client.query('SELECT version FROM schema_migrations ORDER BY version')).rows;
-    assert.deepEqual(rows, [{ version: 1 }]);
+    assert.deepEqual(
+      rows,
+      [1, 2, 3, 4, 5, 6].map((version) => ({ version })),
+    );
   } finally {
     await client.end();
   }
   const again = await run(['migrate'], { PHONEGRAPH_POSTGRES: url });
   assert.equal(again.code, 0, again.stderr);
-  assert.match(again.stdout, /^schema version 1 at /);
+  assert.match(again.stdout, /^schema version 6 at /);
 });
 
 test('migrate without a URL, with a bad one or an unreachable server exits 2, 2 and 4', TIMEOUT, async () => {

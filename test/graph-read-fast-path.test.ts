@@ -83,7 +83,7 @@ describe('GraphHandler.handle', () => {
       ids: fixedIds,
       logger,
       buc: new BucAccounting(new MemoryWindow(), store, logger),
-      faults: new FaultRules(),
+      faults: new FaultRules(store),
     });
     const request: GraphRequest = {
       method: 'GET',

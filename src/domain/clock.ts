@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.ts';
+import { CLOCK_OFFSET_META, type Store } from '../store/store.ts';
 
 /** The time every time-dependent rule reads; injected so tests and the admin plane can move it. */
 export interface Clock {
@@ -7,7 +7,7 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
-const OFFSET_KEY = 'clock_offset_ms';
+const OFFSET_KEY = CLOCK_OFFSET_META;
 
 /**
  * A base time source shifted by an offset the admin plane sets (`POST /__admin/clock`). The offset is

@@ -1,5 +1,6 @@
 import { ERROR_CATALOGUE, fillTemplate, type CatalogueKey, type CatalogueRow } from '../contract/errors.ts';
 import { seededRandom, cryptoRandom, type RandomSource } from '../domain/scenario/seeded-random.ts';
+import type { FaultRuleRecord } from '../store/records.ts';
 
 /** A fault rule as the admin plane takes it (control-plane.md §3). */
 export interface FaultRuleInput {
@@ -85,12 +86,37 @@ export function injectedError(input: InjectedError): InjectedRow {
   return { row, message };
 }
 
-/** In-process fault rules: matched after the token checks, before the object is resolved. */
+/** The store methods fault rules need (a `Store` has them). */
+export interface FaultRuleStore {
+  listFaultRules(): Promise<FaultRuleRecord[]>;
+  addFaultRule(rule: string, times: number | null): Promise<FaultRuleRecord>;
+  deleteFaultRule(id: string): Promise<boolean>;
+  clearFaultRules(): Promise<void>;
+  useFaultRule(id: string): Promise<FaultRuleRecord | undefined>;
+}
+
+function fromRecord(record: FaultRuleRecord): FaultRule {
+  const input = JSON.parse(record.rule) as FaultRuleInput;
+  return { ...input, id: record.id, remaining: record.remaining, matched: record.matched };
+}
+
+/**
+ * Fault rules, matched after the token checks, before the object is resolved. They live in the store
+ * (so every instance on a shared store applies the same rules, and `times` counts across instances);
+ * this keeps a copy for matching, so a request costs no query when no rule matches. Only a rule that
+ * matches spends a use in the store (atomically) before it fires. `load` refreshes the copy (another
+ * instance changed the rules).
+ */
 export class FaultRules {
-  readonly #rules: FaultRule[] = [];
-  #next = 1;
+  readonly #store: FaultRuleStore;
+  #rules: FaultRule[] = [];
+  #loads = 0;
   #seed: number | null = null;
   readonly #random = new Map<string, RandomSource>();
+
+  constructor(store: FaultRuleStore) {
+    this.#store = store;
+  }
 
   get size(): number {
     return this.#rules.length;
@@ -102,39 +128,49 @@ export class FaultRules {
     this.#random.clear();
   }
 
-  add(input: FaultRuleInput): FaultRule {
-    const rule: FaultRule = {
-      ...input,
-      id: String(this.#next++),
-      remaining: input.times ?? null,
-      matched: 0,
-    };
-    this.#rules.push(rule);
+  /** Reads the rules from the store into the copy used for matching (the latest read wins). */
+  async load(): Promise<void> {
+    const load = ++this.#loads;
+    const records = await this.#store.listFaultRules();
+    if (load === this.#loads) this.#rules = records.map(fromRecord);
+  }
+
+  async add(input: FaultRuleInput): Promise<FaultRule> {
+    const rule = fromRecord(await this.#store.addFaultRule(JSON.stringify(input), input.times ?? null));
+    await this.load();
     return rule;
   }
 
-  list(): readonly FaultRule[] {
+  /** The rules as stored now, with their counters across every instance. */
+  async list(): Promise<readonly FaultRule[]> {
+    await this.load();
     return this.#rules;
   }
 
-  remove(id: string): boolean {
-    const index = this.#rules.findIndex((rule) => rule.id === id);
-    if (index === -1) return false;
-    this.#rules.splice(index, 1);
-    return true;
+  async remove(id: string): Promise<boolean> {
+    const removed = await this.#store.deleteFaultRule(id);
+    await this.load();
+    return removed;
   }
 
-  clear(): void {
-    this.#rules.length = 0;
+  async clear(): Promise<void> {
+    await this.#store.clearFaultRules();
+    await this.load();
   }
 
-  /** The first rule that matches and fires; its `times` budget is spent only when it fires. */
-  match(target: FaultTarget): FaultRule | undefined {
+  /** The first rule that matches and fires; its `times` budget is spent (in the store) only when it fires. */
+  async match(target: FaultTarget): Promise<FaultRule | undefined> {
     for (const rule of this.#rules) {
       if (rule.remaining === 0 || !matches(rule, target)) continue;
       if (rule.probability !== undefined && this.#draw(rule.id) >= rule.probability) continue;
-      if (rule.remaining !== null) rule.remaining -= 1;
-      rule.matched += 1;
+      const used = await this.#store.useFaultRule(rule.id);
+      if (used === undefined) {
+        // Spent (or deleted) by another instance meanwhile: the next rule may still fire.
+        rule.remaining = 0;
+        continue;
+      }
+      rule.remaining = used.remaining;
+      rule.matched = used.matched;
       return rule;
     }
     return undefined;

@@ -409,7 +409,7 @@ export class GraphHandler {
   /** Fault rules run after the token checks and before the object is resolved (control-plane.md §3). */
   async #applyFault(request: GraphRequest, path: GraphPath, app: AppRecord): Promise<void> {
     if (this.#deps.faults.size === 0) return;
-    const rule = this.#deps.faults.match({
+    const rule = await this.#deps.faults.match({
       method: request.method,
       path: normalizedPath(request.path),
       phoneNumber: /^\d+$/.test(path.objectId) ? path.objectId : undefined,

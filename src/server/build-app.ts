@@ -135,7 +135,7 @@ export function buildApp(options: BuildAppOptions): PhonegraphApp {
       ? base
       : new AdjustableClock(base === undefined ? Date.now : () => base.now().getTime());
   const buc = new BucAccounting(options.bucWindow ?? new MemoryWindow(), store, logger);
-  const faults = new FaultRules();
+  const faults = new FaultRules(store);
   const journal = new RequestJournal(options.journalSize ?? DEFAULT_JOURNAL_SIZE);
   const dispatcher = new OutboxDispatcher({
     store,

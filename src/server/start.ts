@@ -1,6 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { scenarioSeed } from '../domain/state-loader.ts';
-import type { Store } from '../store/store.ts';
+import { CachedStore } from '../store/cached-store.ts';
+import type { InstanceChangeSource, Store } from '../store/store.ts';
+import { SyncedCachedStore } from '../store/synced-cached-store.ts';
 import { buildApp, type BuildAppOptions, type PhonegraphApp } from './build-app.ts';
 import { startInterceptProxy, type InterceptOptions, type RunningIntercept } from './intercept-proxy.ts';
 
@@ -26,6 +28,43 @@ export function formatListenUrl(host: string, port: number): string {
   return `http://${shownHost}:${port}`;
 }
 
+/**
+ * On a store shared by instances: other instances' changes drop this one's stale cache entries (done by
+ * `SyncedCachedStore`), reach the change stream (the dashboard's SSE), reload the clock offset and the
+ * fault rules, and wake the webhook dispatcher (their outbox events may be ours to send).
+ */
+function followOtherInstances(app: PhonegraphApp, source: InstanceChangeSource): void {
+  const reload = (what: string, work: Promise<void>): void => {
+    work.catch((error: unknown) => app.fastify.log.warn({ err: error }, `reloading ${what} failed`));
+  };
+  source.subscribe((notice) => {
+    if (notice.kind === 'clock' || notice.kind === 'state')
+      reload('the clock offset', app.clock.load(app.store));
+    // A reset elsewhere: fault probabilities draw from the new scenario's seed here too.
+    if (notice.kind === 'state') {
+      reload(
+        'the scenario seed',
+        scenarioSeed(app.store).then((seed) => app.faults.setSeed(seed)),
+      );
+    }
+    if (notice.kind === 'fault_rule') reload('fault rules', app.faults.load());
+    // New outbox events or a moved clock may be ours to send; another instance's delivery results are
+    // not (it sends the next event of that number itself).
+    if (notice.kind !== 'delivery') app.dispatcher.notify();
+  });
+  app.store.changes.attach(source);
+  source.onConnection((connected) => {
+    if (connected) {
+      // Notices sent while the channel was down were missed: read what they would have refreshed.
+      reload('the clock offset', app.clock.load(app.store));
+      reload('fault rules', app.faults.load());
+      app.fastify.log.info('change notifications from other instances: listening');
+    } else {
+      app.fastify.log.warn('change notifications from other instances: connection lost, cache bypassed');
+    }
+  });
+}
+
 async function closeWithin(app: PhonegraphApp, store: Store, graceMs: number): Promise<void> {
   const force = setTimeout(() => app.fastify.server.closeAllConnections(), graceMs);
   force.unref();
@@ -35,14 +74,30 @@ async function closeWithin(app: PhonegraphApp, store: Store, graceMs: number): P
     clearTimeout(force);
     // Deliveries in flight are abandoned and stay pending in the outbox: they go out after a restart.
     await app.dispatcher.stop();
+    if (store instanceof SyncedCachedStore) await store.source.close();
     await store.close();
   }
 }
 
 /** The only place that listens; everything else builds the app in-process. */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  const app = buildApp(options);
+  const source = options.store instanceof CachedStore ? undefined : options.store.instanceChanges?.();
+  const app = buildApp(
+    source === undefined
+      ? options
+      : {
+          ...options,
+          store: new SyncedCachedStore(options.store, source, {
+            ...(options.cacheBytes === undefined ? {} : { cacheBytes: options.cacheBytes }),
+          }),
+        },
+  );
+  if (source !== undefined) {
+    followOtherInstances(app, source);
+    await source.start();
+  }
   await app.clock.load(app.store);
+  await app.faults.load();
   app.faults.setSeed(await scenarioSeed(app.store));
   await app.fastify.listen({ host: options.host, port: options.port });
   app.dispatcher.start();

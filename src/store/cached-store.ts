@@ -21,6 +21,7 @@ import type {
   TokenRecord,
   WabaRecord,
   WebhookSubscription,
+  FaultRuleRecord,
 } from './records.ts';
 import { ChangeFeed, type ChangeNotice } from '../events/change-feed.ts';
 import { approximateBytes, BudgetEntry, CacheBudget, stringBytes, type BudgetOwner } from './cache-budget.ts';
@@ -515,8 +516,8 @@ export class CachedStore implements Store {
     );
   }
 
-  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
-    return this.#inner.dueDeliveries(now, limit);
+  dueDeliveries(now: string, limit: number, leaseMs?: number): Promise<DeliveryRecord[]> {
+    return this.#inner.dueDeliveries(now, limit, leaseMs);
   }
 
   async recordAttempts(results: readonly AttemptResult[]): Promise<void> {
@@ -540,6 +541,27 @@ export class CachedStore implements Store {
 
   outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }> {
     return this.#inner.outboxLag();
+  }
+
+  // Fault rules: FaultRules keeps the in-process copy and publishes their changes.
+  listFaultRules(): Promise<FaultRuleRecord[]> {
+    return this.#inner.listFaultRules();
+  }
+
+  addFaultRule(rule: string, times: number | null): Promise<FaultRuleRecord> {
+    return this.#inner.addFaultRule(rule, times);
+  }
+
+  deleteFaultRule(id: string): Promise<boolean> {
+    return this.#inner.deleteFaultRule(id);
+  }
+
+  clearFaultRules(): Promise<void> {
+    return this.#inner.clearFaultRules();
+  }
+
+  useFaultRule(id: string): Promise<FaultRuleRecord | undefined> {
+    return this.#inner.useFaultRule(id);
   }
 
   getMeta(key: string): Promise<string | undefined> {

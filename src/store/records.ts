@@ -263,3 +263,13 @@ export interface DeliveryQuery {
   field?: string;
   limit: number;
 }
+
+/** A stored fault rule (docs/faults.md): the rule as given, as JSON, and its counters. */
+export interface FaultRuleRecord {
+  readonly id: string;
+  /** The `FaultRuleInput` JSON: match, action, times, probability. */
+  readonly rule: string;
+  /** Fires left; null = unlimited. */
+  readonly remaining: number | null;
+  readonly matched: number;
+}

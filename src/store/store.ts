@@ -21,7 +21,9 @@ import type {
   TokenRecord,
   WabaRecord,
   WebhookSubscription,
+  FaultRuleRecord,
 } from './records.ts';
+import type { ChangeNotice, ChangeSource } from '../events/change-feed.ts';
 
 /**
  * The one storage interface. Every method is async because the PostgreSQL implementation will do
@@ -135,8 +137,13 @@ export interface Store {
     state: NumberWebhookOverride['state'],
   ): Promise<void>;
 
-  /** The oldest pending event of each (app, number) whose next attempt is due at `now`: one in flight each. */
-  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]>;
+  /**
+   * The oldest pending event of each (app, number) whose next attempt is due at `now`: one in flight each.
+   * A shared store (PostgreSQL) also claims the rows it answers for this instance for `leaseMs`, and
+   * leaves out pairs whose oldest event another instance holds a live claim on; the claim ends with
+   * `recordAttempts` or when the lease runs out (a killed instance).
+   */
+  dueDeliveries(now: string, limit: number, leaseMs?: number): Promise<DeliveryRecord[]>;
   /** Applies dispatch results (attempt lines and new statuses) in one transaction; unknown rows are ignored. */
   recordAttempts(results: readonly AttemptResult[]): Promise<void>;
   listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]>;
@@ -146,13 +153,48 @@ export interface Store {
   /** Pending events: how many, and the creation time of the oldest. */
   outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }>;
 
+  /** Every fault rule, in the order they were added. */
+  listFaultRules(): Promise<FaultRuleRecord[]>;
+  /** Stores a rule (`rule` is its JSON) with `times` uses (null = unlimited); answers it with its id. */
+  addFaultRule(rule: string, times: number | null): Promise<FaultRuleRecord>;
+  /** True when a rule was deleted. */
+  deleteFaultRule(id: string): Promise<boolean>;
+  clearFaultRules(): Promise<void>;
+  /**
+   * Spends one use of a rule atomically (exact across instances): answers the rule's counters after the
+   * use, or undefined when it has no use left or is gone.
+   */
+  useFaultRule(id: string): Promise<FaultRuleRecord | undefined>;
+
   /** Server-wide secrets and settings (signing keys, cursor MAC key, clock offset). */
   getMeta(key: string): Promise<string | undefined>;
   /** Sets `key` only if absent; returns the value now stored (so concurrent instances agree). */
   initMeta(key: string, value: string): Promise<string>;
   setMeta(key: string, value: string): Promise<void>;
 
+  /**
+   * On a store shared by several instances: the changes other instances commit, as they are notified.
+   * Absent on a single-process store.
+   */
+  instanceChanges?(): InstanceChangeSource;
+
   close(): Promise<void>;
+}
+
+/** Other instances' committed changes, and whether the channel that brings them is up. */
+export interface InstanceChangeSource extends ChangeSource {
+  /** Connects (with retries in the background); resolves once the first connection is listening. */
+  start(): Promise<void>;
+  /** Called with false when the channel is lost (changes may be missed) and true when it is back. */
+  onConnection(listener: (connected: boolean) => void): void;
+  readonly connected: boolean;
+  close(): Promise<void>;
+}
+
+/** What one instance sends others about a committed change: the notice without history, and who sent it. */
+export interface InstanceNotice {
+  readonly from: string;
+  readonly notice: ChangeNotice;
 }
 
 /** What a bulk load's `fill` answers once every row is added. */
@@ -162,6 +204,9 @@ export interface StateSeed {
 
 /** The per-number call windows with a limit: `register` counts register and deregister calls together. */
 export type LimitedCallWindow = 'register' | 'request_code';
+
+/** Meta key of the clock offset (domain/clock.ts); a shared store tells other instances when it changes. */
+export const CLOCK_OFFSET_META = 'clock_offset_ms';
 
 /** Meta key under which every store keeps the loaded scenario's `seed` (JSON). */
 export const SCENARIO_SEED_META = 'scenario_seed';

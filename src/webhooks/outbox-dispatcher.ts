@@ -32,6 +32,12 @@ export const DEFAULT_DISPATCHER_SETTINGS: DispatcherSettings = {
   batchSize: 256,
 };
 
+/**
+ * A claim on a shared store lasts a request's timeout plus this: long enough for the result to be written,
+ * short enough that events held by a killed instance go out again soon (docs/scale-out.md).
+ */
+export const CLAIM_MARGIN_MS = 5000;
+
 export interface DispatcherOptions {
   readonly store: Store;
   readonly clock: Clock;
@@ -176,7 +182,12 @@ export class OutboxDispatcher {
     const room = this.#settings.batchSize - this.#inflight.size;
     if (room <= 0 || this.#stopped) return flushed;
     // Heads in flight are still pending in the store, so ask for enough rows to skip past them.
-    const due = await this.#store.dueDeliveries(new Date(now).toISOString(), room + this.#inflight.size);
+    // On a shared store the rows are claimed for this instance, for longer than a request may take.
+    const due = await this.#store.dueDeliveries(
+      new Date(now).toISOString(),
+      room + this.#inflight.size,
+      this.#settings.timeoutMs + CLAIM_MARGIN_MS,
+    );
     const immediate: AttemptResult[] = [];
     let started = 0;
     for (const delivery of due) {

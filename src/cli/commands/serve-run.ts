@@ -275,6 +275,13 @@ export async function serve(flags: FlagValues, io: CommandIo): Promise<number> {
     await bucWindow?.close();
     throw error;
   }
+  if (settings.postgres !== undefined && settings.redis === undefined) {
+    // Shared state, private limits: each instance would admit the full hourly budget (docs/scale-out.md).
+    io.stderr(
+      'warning: --postgres without --redis: rate limits are counted per instance, not across instances ' +
+        '(pass --redis to share them)\n',
+    );
+  }
   const logger = createLogger({ level: settings.logLevel, pretty: process.stderr.isTTY === true });
   const server = await startServer({
     store,

@@ -179,4 +179,23 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_code_calls_number ON request_code_calls(phone_number_id, at);
   `,
+  // 2-5: the SQLite migrations 2-5, folded into 1 above; kept as empty versions so a version number
+  // means the same schema on both stores.
+  'SELECT 1',
+  'SELECT 1',
+  'SELECT 1',
+  'SELECT 1',
+  // 6: scale-out. Fault rules live in the store (shared by instances, remaining decremented
+  // atomically); outbox rows get a claim (which instance delivers it, until when) so one instance at a
+  // time sends an event.
+  `
+  CREATE TABLE fault_rules (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    rule TEXT NOT NULL,
+    remaining INTEGER,
+    matched INTEGER NOT NULL DEFAULT 0
+  );
+  ALTER TABLE outbox ADD COLUMN claimed_by TEXT;
+  ALTER TABLE outbox ADD COLUMN lease_until TIMESTAMPTZ;
+  `,
 ];

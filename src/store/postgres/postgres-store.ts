@@ -21,9 +21,14 @@ import type {
   WabaHistoryEntry,
   WabaRecord,
   WebhookSubscription,
+  FaultRuleRecord,
 } from '../records.ts';
+import { randomUUID } from 'node:crypto';
+import type { ChangeNotice } from '../../events/change-feed.ts';
 import {
+  CLOCK_OFFSET_META,
   SCENARIO_SEED_META,
+  type InstanceChangeSource,
   type KeysetQuery,
   type LimitedCallWindow,
   type PhoneNumberQuery,
@@ -33,6 +38,8 @@ import {
 } from '../store.ts';
 import { Database, insert, insertMany, LOCKS, type Query } from './database.ts';
 import * as outbox from './outbox.ts';
+import * as faultRules from './fault-rules.ts';
+import { notifyChanges, PostgresChangeListener } from './change-channel.ts';
 import * as phoneNumbers from './phone-numbers.ts';
 import * as qrCodes from './qr-codes.ts';
 import {
@@ -56,6 +63,10 @@ import {
   wabaHistoryFromRow,
   wabaToRow,
 } from './rows.ts';
+
+function qrNotice(phoneNumberId: string, code: string): ChangeNotice {
+  return { kind: 'qr_code', id: code, phone_number_id: phoneNumberId };
+}
 
 /** Tables a state replace clears, children first so foreign keys hold. */
 const STATE_TABLES = [
@@ -98,6 +109,8 @@ export interface PostgresStoreOptions {
   readonly url: string;
   /** Pool size (connections); 10 by default. */
   readonly poolSize?: number;
+  /** Names this instance in its change notifications and outbox claims; a random UUID by default. */
+  readonly instanceId?: string;
 }
 
 /**
@@ -106,13 +119,35 @@ export interface PostgresStoreOptions {
  */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  /** This instance, as its notifications and outbox claims name it. */
+  readonly instanceId: string;
   readonly #db: Database;
   readonly #query: Query;
+  readonly #url: string;
   #closed = false;
 
-  private constructor(db: Database) {
+  private constructor(db: Database, url: string, instanceId: string) {
     this.#db = db;
     this.#query = db.query;
+    this.#url = url;
+    this.instanceId = instanceId;
+  }
+
+  /** A LISTEN connection of its own that hears the changes other instances commit (start it to connect). */
+  instanceChanges(): InstanceChangeSource {
+    return new PostgresChangeListener(this.#url, this.instanceId);
+  }
+
+  /** One transaction that also notifies other instances of what it changed (sent only if it commits). */
+  #change<T>(
+    body: (query: Query) => Promise<T>,
+    notices: (result: T) => readonly ChangeNotice[],
+  ): Promise<T> {
+    return this.#db.transaction(async (query) => {
+      const result = await body(query);
+      await notifyChanges(query, this.instanceId, notices(result));
+      return result;
+    });
   }
 
   /** Connects and applies pending migrations (under an advisory lock, so instances may start together). */
@@ -124,7 +159,7 @@ export class PostgresStore implements Store {
       await db.close();
       throw error;
     }
-    return new PostgresStore(db);
+    return new PostgresStore(db, options.url, options.instanceId ?? randomUUID());
   }
 
   /** Applies pending migrations and closes; answers the schema version in place. */
@@ -147,29 +182,32 @@ export class PostgresStore implements Store {
   }
 
   async replaceState(state: StateSnapshot, options: { keepLog?: boolean } = {}): Promise<void> {
-    await this.#db.transaction(async (query) => {
-      await query('SELECT pg_advisory_xact_lock($1)', [LOCKS.state]);
-      for (const table of STATE_TABLES) {
-        // A merge keeps the log, the admin-set pair limits, OTPs and register calls: none is in a scenario.
-        if (options.keepLog === true && MERGE_KEEPS.includes(table)) continue;
-        await query(`DELETE FROM ${table}`);
-      }
-      for (const app of state.apps) await query(...insert('apps', APP_COLUMNS, appToRow(app)));
-      for (const business of state.businesses) {
-        await query(...insert('businesses', ['id', 'name'], { ...business }));
-      }
-      for (const waba of state.wabas) await query(...insert('wabas', WABA_COLUMNS, wabaToRow(waba)));
-      for (const number of state.phone_numbers) {
-        await query(...insert('phone_numbers', PHONE_COLUMNS, phoneNumberToRow(number)));
-      }
-      for (const qr of state.qr_codes) await query(...insert('qr_codes', qrCodes.QR_COLUMNS, { ...qr }));
-      await qrCodes.raiseQrPosition(query, Math.max(0, ...state.qr_codes.map((qr) => qr.position)));
-      for (const profile of state.business_profiles) {
-        await query(...insert('business_profiles', PROFILE_COLUMNS, profileToRow(profile)));
-      }
-      for (const token of state.tokens) await query(...insert('tokens', TOKEN_COLUMNS, tokenToRow(token)));
-      await this.#setMeta(query, SCENARIO_SEED_META, JSON.stringify(state.seed));
-    });
+    await this.#change(
+      async (query) => {
+        await query('SELECT pg_advisory_xact_lock($1)', [LOCKS.state]);
+        for (const table of STATE_TABLES) {
+          // A merge keeps the log, the admin-set pair limits, OTPs and register calls: none is in a scenario.
+          if (options.keepLog === true && MERGE_KEEPS.includes(table)) continue;
+          await query(`DELETE FROM ${table}`);
+        }
+        for (const app of state.apps) await query(...insert('apps', APP_COLUMNS, appToRow(app)));
+        for (const business of state.businesses) {
+          await query(...insert('businesses', ['id', 'name'], { ...business }));
+        }
+        for (const waba of state.wabas) await query(...insert('wabas', WABA_COLUMNS, wabaToRow(waba)));
+        for (const number of state.phone_numbers) {
+          await query(...insert('phone_numbers', PHONE_COLUMNS, phoneNumberToRow(number)));
+        }
+        for (const qr of state.qr_codes) await query(...insert('qr_codes', qrCodes.QR_COLUMNS, { ...qr }));
+        await qrCodes.raiseQrPosition(query, Math.max(0, ...state.qr_codes.map((qr) => qr.position)));
+        for (const profile of state.business_profiles) {
+          await query(...insert('business_profiles', PROFILE_COLUMNS, profileToRow(profile)));
+        }
+        for (const token of state.tokens) await query(...insert('tokens', TOKEN_COLUMNS, tokenToRow(token)));
+        await this.#setMeta(query, SCENARIO_SEED_META, JSON.stringify(state.seed));
+      },
+      () => [{ kind: 'state', id: null }],
+    );
   }
 
   async replaceStateInBatches(
@@ -273,36 +311,39 @@ export class PostgresStore implements Store {
   }
 
   async setRateLimit(target: RateLimitTarget, limits: RateLimitOverride): Promise<void> {
-    await this.#db.transaction(async (query) => {
-      if (target.app !== undefined && target.waba !== undefined) {
-        // Merge under a row lock: concurrent partial updates of one pair must not lose each other.
-        await query(
-          `INSERT INTO rate_limit_overrides (app_id, waba_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-          [target.app, target.waba],
-        );
-        const [current] = await query(
-          `SELECT per_hour, active_per_hour FROM rate_limit_overrides WHERE app_id = $1 AND waba_id = $2
+    await this.#change(
+      async (query) => {
+        if (target.app !== undefined && target.waba !== undefined) {
+          // Merge under a row lock: concurrent partial updates of one pair must not lose each other.
+          await query(
+            `INSERT INTO rate_limit_overrides (app_id, waba_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+            [target.app, target.waba],
+          );
+          const [current] = await query(
+            `SELECT per_hour, active_per_hour FROM rate_limit_overrides WHERE app_id = $1 AND waba_id = $2
            FOR UPDATE`,
-          [target.app, target.waba],
-        );
-        const merged = { ...(current && limitsFromRow(current)), ...limits };
-        await query(
-          'UPDATE rate_limit_overrides SET per_hour = $3, active_per_hour = $4 WHERE app_id = $1 AND waba_id = $2',
-          [target.app, target.waba, merged.per_hour ?? null, merged.active_per_hour ?? null],
-        );
-        return;
-      }
-      const table = target.app !== undefined ? 'apps' : 'wabas';
-      const id = target.app ?? target.waba;
-      const [row] = await query(`SELECT rate_limit FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
-      if (row === undefined) return;
-      const current =
-        row.rate_limit === null ? {} : (JSON.parse(String(row.rate_limit)) as RateLimitOverride);
-      await query(`UPDATE ${table} SET rate_limit = $1 WHERE id = $2`, [
-        JSON.stringify({ ...current, ...limits }),
-        id,
-      ]);
-    });
+            [target.app, target.waba],
+          );
+          const merged = { ...(current && limitsFromRow(current)), ...limits };
+          await query(
+            'UPDATE rate_limit_overrides SET per_hour = $3, active_per_hour = $4 WHERE app_id = $1 AND waba_id = $2',
+            [target.app, target.waba, merged.per_hour ?? null, merged.active_per_hour ?? null],
+          );
+          return;
+        }
+        const table = target.app !== undefined ? 'apps' : 'wabas';
+        const id = target.app ?? target.waba;
+        const [row] = await query(`SELECT rate_limit FROM ${table} WHERE id = $1 FOR UPDATE`, [id]);
+        if (row === undefined) return;
+        const current =
+          row.rate_limit === null ? {} : (JSON.parse(String(row.rate_limit)) as RateLimitOverride);
+        await query(`UPDATE ${table} SET rate_limit = $1 WHERE id = $2`, [
+          JSON.stringify({ ...current, ...limits }),
+          id,
+        ]);
+      },
+      () => [{ kind: 'rate_limit', id: null }],
+    );
   }
 
   getQrCode(code: string): Promise<QrCodeRecord | undefined> {
@@ -317,7 +358,10 @@ export class PostgresStore implements Store {
     record: Omit<QrCodeRecord, 'position'>,
     maxPerNumber: number,
   ): Promise<QrCodeRecord | 'limit'> {
-    return this.#db.transaction((query) => qrCodes.createQrCode(query, record, maxPerNumber));
+    return this.#change(
+      (query) => qrCodes.createQrCode(query, record, maxPerNumber),
+      (created) => (created === 'limit' ? [] : [qrNotice(record.phone_number_id, record.code)]),
+    );
   }
 
   updateQrCode(
@@ -325,11 +369,17 @@ export class PostgresStore implements Store {
     code: string,
     prefilledMessage: string,
   ): Promise<QrCodeRecord | undefined> {
-    return qrCodes.updateQrCode(this.#query, phoneNumberId, code, prefilledMessage);
+    return this.#change(
+      (query) => qrCodes.updateQrCode(query, phoneNumberId, code, prefilledMessage),
+      (updated) => (updated === undefined ? [] : [qrNotice(phoneNumberId, code)]),
+    );
   }
 
   deleteQrCode(phoneNumberId: string, code: string): Promise<boolean> {
-    return qrCodes.deleteQrCode(this.#query, phoneNumberId, code);
+    return this.#change(
+      (query) => qrCodes.deleteQrCode(query, phoneNumberId, code),
+      (deleted) => (deleted ? [qrNotice(phoneNumberId, code)] : []),
+    );
   }
 
   listWabaPhoneNumbers(wabaId: string, query: PhoneNumberQuery): Promise<PhoneNumberRecord[]> {
@@ -337,7 +387,13 @@ export class PostgresStore implements Store {
   }
 
   createPhoneNumber(record: PhoneNumberRecord, digits: string): Promise<'created' | 'in_use'> {
-    return this.#db.transaction((query) => phoneNumbers.createPhoneNumber(query, record, digits));
+    return this.#change(
+      (query) => phoneNumbers.createPhoneNumber(query, record, digits),
+      (result) =>
+        result === 'created'
+          ? [{ kind: 'phone_number', id: record.id, phone_number_id: record.id, waba_id: record.waba_id }]
+          : [],
+    );
   }
 
   async listApps(): Promise<AppRecord[]> {
@@ -374,7 +430,11 @@ export class PostgresStore implements Store {
   }
 
   commitPhoneNumberChange(change: PhoneNumberChange): Promise<void> {
-    return this.#db.transaction((query) => phoneNumbers.commitPhoneNumberChange(query, change));
+    const { id, waba_id } = change.number;
+    return this.#change(
+      (query) => phoneNumbers.commitPhoneNumberChange(query, change),
+      () => [{ kind: 'phone_number', id, phone_number_id: id, waba_id }],
+    );
   }
 
   async getOtp(phoneNumberId: string): Promise<OtpRecord | undefined> {
@@ -437,29 +497,36 @@ export class PostgresStore implements Store {
     const updates = PROFILE_COLUMNS.filter((c) => c !== 'phone_number_id')
       .map((c) => `${c} = excluded.${c}`)
       .join(', ');
-    await this.#db.transaction(async (query) => {
-      await query(`${sql} ON CONFLICT (phone_number_id) DO UPDATE SET ${updates}`, values);
-      for (const entry of change.history) await phoneNumbers.insertHistory(query, entry);
-    });
+    const id = change.profile.phone_number_id;
+    await this.#change(
+      async (query) => {
+        await query(`${sql} ON CONFLICT (phone_number_id) DO UPDATE SET ${updates}`, values);
+        for (const entry of change.history) await phoneNumbers.insertHistory(query, entry);
+      },
+      () => [{ kind: 'business_profile', id, phone_number_id: id }],
+    );
   }
 
   async commitWabaChange(change: WabaChange): Promise<void> {
     const columns = WABA_COLUMNS.filter((c) => c !== 'id');
     const row = wabaToRow(change.waba);
-    await this.#db.transaction(async (query) => {
-      await query(`UPDATE wabas SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`, [
-        row.id,
-        ...columns.map((c) => row[c] ?? null),
-      ]);
-      for (const entry of change.history) {
+    await this.#change(
+      async (query) => {
         await query(
-          `INSERT INTO waba_history (waba_id, at, actor, change, from_value, to_value, reason)
-           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-          [entry.waba_id, entry.at, entry.actor, entry.change, entry.from, entry.to, entry.reason],
+          `UPDATE wabas SET ${columns.map((c, i) => `${c} = $${i + 2}`).join(', ')} WHERE id = $1`,
+          [row.id, ...columns.map((c) => row[c] ?? null)],
         );
-      }
-      for (const event of change.events) await phoneNumbers.insertOutboxEvent(query, event);
-    });
+        for (const entry of change.history) {
+          await query(
+            `INSERT INTO waba_history (waba_id, at, actor, change, from_value, to_value, reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+            [entry.waba_id, entry.at, entry.actor, entry.change, entry.from, entry.to, entry.reason],
+          );
+        }
+        for (const event of change.events) await phoneNumbers.insertOutboxEvent(query, event);
+      },
+      () => [{ kind: 'waba', id: change.waba.id, waba_id: change.waba.id }],
+    );
   }
 
   async listWabaHistory(wabaId: string): Promise<WabaHistoryEntry[]> {
@@ -474,21 +541,27 @@ export class PostgresStore implements Store {
   }
 
   async setAppWebhook(appId: string, webhook: WebhookSubscription | null): Promise<void> {
-    await this.#query('UPDATE apps SET webhook = $1 WHERE id = $2', [json(webhook), appId]);
+    await this.#change(
+      (query) => query('UPDATE apps SET webhook = $1 WHERE id = $2', [json(webhook), appId]),
+      () => [{ kind: 'webhook_subscription', id: appId }],
+    );
   }
 
   async setAppWebhookState(appId: string, url: string, state: SubscriptionState): Promise<void> {
     // Read and rewrite under a row lock, keeping the JSON's key order as SQLite's json_set does.
-    await this.#db.transaction(async (query) => {
-      const [row] = await query('SELECT webhook FROM apps WHERE id = $1 FOR UPDATE', [appId]);
-      if (row === undefined || row.webhook === null) return;
-      const webhook = JSON.parse(String(row.webhook)) as WebhookSubscription;
-      if (webhook.url !== url) return;
-      await query('UPDATE apps SET webhook = $1 WHERE id = $2', [
-        JSON.stringify({ ...webhook, state }),
-        appId,
-      ]);
-    });
+    await this.#change(
+      async (query) => {
+        const [row] = await query('SELECT webhook FROM apps WHERE id = $1 FOR UPDATE', [appId]);
+        if (row === undefined || row.webhook === null) return;
+        const webhook = JSON.parse(String(row.webhook)) as WebhookSubscription;
+        if (webhook.url !== url) return;
+        await query('UPDATE apps SET webhook = $1 WHERE id = $2', [
+          JSON.stringify({ ...webhook, state }),
+          appId,
+        ]);
+      },
+      () => [{ kind: 'webhook_subscription', id: appId }],
+    );
   }
 
   async setNumberWebhookState(
@@ -496,26 +569,33 @@ export class PostgresStore implements Store {
     url: string,
     state: NumberWebhookOverride['state'],
   ): Promise<void> {
-    await this.#db.transaction(async (query) => {
-      const [row] = await query('SELECT webhook_override FROM phone_numbers WHERE id = $1 FOR UPDATE', [
-        phoneNumberId,
-      ]);
-      if (row === undefined || row.webhook_override === null) return;
-      const override = JSON.parse(String(row.webhook_override)) as NumberWebhookOverride;
-      if (override.url !== url) return;
-      await query('UPDATE phone_numbers SET webhook_override = $1 WHERE id = $2', [
-        JSON.stringify({ ...override, state }),
-        phoneNumberId,
-      ]);
-    });
+    await this.#change(
+      async (query) => {
+        const [row] = await query('SELECT webhook_override FROM phone_numbers WHERE id = $1 FOR UPDATE', [
+          phoneNumberId,
+        ]);
+        if (row === undefined || row.webhook_override === null) return;
+        const override = JSON.parse(String(row.webhook_override)) as NumberWebhookOverride;
+        if (override.url !== url) return;
+        await query('UPDATE phone_numbers SET webhook_override = $1 WHERE id = $2', [
+          JSON.stringify({ ...override, state }),
+          phoneNumberId,
+        ]);
+      },
+      () => [{ kind: 'webhook_subscription', id: phoneNumberId, phone_number_id: phoneNumberId }],
+    );
   }
 
-  dueDeliveries(now: string, limit: number): Promise<DeliveryRecord[]> {
-    return outbox.dueDeliveries(this.#query, now, limit);
+  dueDeliveries(now: string, limit: number, leaseMs?: number): Promise<DeliveryRecord[]> {
+    if (leaseMs === undefined) return outbox.dueDeliveries(this.#query, now, limit);
+    return outbox.claimDeliveries(this.#query, now, limit, this.instanceId, leaseMs);
   }
 
   recordAttempts(results: readonly AttemptResult[]): Promise<void> {
-    return this.#db.transaction((query) => outbox.recordAttempts(query, results));
+    return this.#change(
+      (query) => outbox.recordAttempts(query, results),
+      () => results.map((result) => ({ kind: 'delivery', id: String(result.outbox_id) })),
+    );
   }
 
   listDeliveries(query: DeliveryQuery): Promise<DeliveryRecord[]> {
@@ -527,7 +607,10 @@ export class PostgresStore implements Store {
   }
 
   redeliver(id: number, now: string): Promise<boolean> {
-    return outbox.redeliver(this.#query, id, now);
+    return this.#change(
+      (query) => outbox.redeliver(query, id, now),
+      (queued) => (queued ? [{ kind: 'delivery', id: String(id) }] : []),
+    );
   }
 
   outboxLag(): Promise<{ pending: number; oldest_created_at: string | null }> {
@@ -548,7 +631,44 @@ export class PostgresStore implements Store {
   }
 
   async setMeta(key: string, value: string): Promise<void> {
-    await this.#setMeta(this.#query, key, value);
+    // Only the clock offset is held in memory by instances; other meta keys are read from the store.
+    if (key !== CLOCK_OFFSET_META) return this.#setMeta(this.#query, key, value);
+    await this.#change(
+      (query) => this.#setMeta(query, key, value),
+      () => [{ kind: 'clock', id: null }],
+    );
+  }
+
+  listFaultRules(): Promise<FaultRuleRecord[]> {
+    return faultRules.listFaultRules(this.#query);
+  }
+
+  addFaultRule(rule: string, times: number | null): Promise<FaultRuleRecord> {
+    return this.#change(
+      (query) => faultRules.addFaultRule(query, rule, times),
+      (added) => [{ kind: 'fault_rule', id: added.id }],
+    );
+  }
+
+  deleteFaultRule(id: string): Promise<boolean> {
+    return this.#change(
+      (query) => faultRules.deleteFaultRule(query, id),
+      (deleted) => (deleted ? [{ kind: 'fault_rule', id }] : []),
+    );
+  }
+
+  async clearFaultRules(): Promise<void> {
+    await this.#change(
+      (query) => query('DELETE FROM fault_rules'),
+      () => [{ kind: 'fault_rule', id: null }],
+    );
+  }
+
+  useFaultRule(id: string): Promise<FaultRuleRecord | undefined> {
+    return this.#change(
+      (query) => faultRules.useFaultRule(query, id),
+      (used) => (used === undefined ? [] : [{ kind: 'fault_rule', id }]),
+    );
   }
 
   async #setMeta(query: Query, key: string, value: string): Promise<void> {
@@ -561,6 +681,8 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // A clean stop hands its unfinished deliveries back at once instead of when their leases run out.
+    await outbox.releaseClaims(this.#query, this.instanceId).catch(() => {});
     await this.#db.close();
   }
 }

@@ -181,4 +181,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX request_code_calls_number ON request_code_calls(phone_number_id, at);
   `,
+  // 6: fault rules live in the store (survive restarts; PostgreSQL shares them between instances).
+  `
+  CREATE TABLE fault_rules (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    rule TEXT NOT NULL,
+    remaining INTEGER,
+    matched INTEGER NOT NULL DEFAULT 0
+  );
+  `,
 ];

@@ -25,6 +25,7 @@ import type {
   TokenRecord,
   WabaRecord,
   WebhookSubscription,
+  FaultRuleRecord,
 } from '../records.ts';
 import {
   SCENARIO_SEED_META,
@@ -345,6 +346,15 @@ const INSERT_OUTBOX = `INSERT INTO outbox (event_id, app_id, phone_number_id, wa
 function updateById(table: string, columns: readonly string[]): string {
   const assignments = columns.filter((c) => c !== 'id').map((c) => `${c} = @${c}`);
   return `UPDATE ${table} SET ${assignments.join(', ')} WHERE id = @id`;
+}
+
+function faultRuleFromRow(row: Row): FaultRuleRecord {
+  return {
+    id: String(row.id),
+    rule: String(row.rule),
+    remaining: row.remaining === null ? null : Number(row.remaining),
+    matched: Number(row.matched),
+  };
 }
 
 export class SqliteStore implements Store {
@@ -999,6 +1009,43 @@ export class SqliteStore implements Store {
       "SELECT COUNT(*) AS n, MIN(created_at) AS oldest FROM outbox WHERE status = 'pending'",
     );
     return { pending: Number(row?.n ?? 0), oldest_created_at: (row?.oldest ?? null) as string | null };
+  }
+
+  async listFaultRules(): Promise<FaultRuleRecord[]> {
+    return this.#all('SELECT * FROM fault_rules ORDER BY id', {}).map(faultRuleFromRow);
+  }
+
+  async addFaultRule(rule: string, times: number | null): Promise<FaultRuleRecord> {
+    const row = this.#write(
+      () =>
+        this.#statement('INSERT INTO fault_rules (rule, remaining) VALUES (?, ?) RETURNING *').get(
+          rule,
+          times,
+        ) as Row,
+    );
+    return faultRuleFromRow(row);
+  }
+
+  async deleteFaultRule(id: string): Promise<boolean> {
+    if (!/^\d{1,15}$/.test(id)) return false;
+    return this.#write(
+      () => this.#statement('DELETE FROM fault_rules WHERE id = ?').run(Number(id)).changes > 0,
+    );
+  }
+
+  async clearFaultRules(): Promise<void> {
+    this.#write(() => this.#statement('DELETE FROM fault_rules').run());
+  }
+
+  async useFaultRule(id: string): Promise<FaultRuleRecord | undefined> {
+    const row = this.#write(
+      () =>
+        this.#statement(
+          `UPDATE fault_rules SET remaining = remaining - 1, matched = matched + 1
+           WHERE id = ? AND (remaining IS NULL OR remaining > 0) RETURNING *`,
+        ).get(Number(id)) as Row | undefined,
+    );
+    return row && faultRuleFromRow(row);
   }
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -120,19 +120,20 @@ export function faultRoutes(app: FastifyInstance, deps: AdminDeps): void {
   app.post('/faults', async (request, reply) => {
     const checked = checkFaultRule(request.body);
     if (!checked.ok) return sendAdminError(reply, 400, 'validation_failed', checked.message);
-    const rule = deps.faults.add(checked.value);
+    const rule = await deps.faults.add(checked.value);
     deps.store.changes.publish({ kind: 'fault_rule', id: rule.id });
     return view(rule);
   });
-  app.get('/faults', async () => ({ data: deps.faults.list().map(view) }));
+  app.get('/faults', async () => ({ data: (await deps.faults.list()).map(view) }));
   app.delete('/faults/:id', async (request, reply) => {
     const { id } = request.params as { id: string };
-    if (!deps.faults.remove(id)) return sendAdminError(reply, 404, 'not_found', `No fault rule ${id}`);
+    if (!(await deps.faults.remove(id)))
+      return sendAdminError(reply, 404, 'not_found', `No fault rule ${id}`);
     deps.store.changes.publish({ kind: 'fault_rule', id });
     return { success: true };
   });
   app.delete('/faults', async () => {
-    deps.faults.clear();
+    await deps.faults.clear();
     deps.store.changes.publish({ kind: 'fault_rule', id: null });
     return { success: true };
   });

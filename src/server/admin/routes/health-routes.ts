@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { SyncedCachedStore } from '../../../store/synced-cached-store.ts';
 import type { AdminDeps } from '../admin-deps.ts';
 
 /** How long a health probe may take before its part counts as unavailable. */
@@ -62,9 +63,13 @@ export function healthRoutes(app: FastifyInstance, deps: AdminDeps): void {
     } catch (error) {
       request.log.warn({ err: error }, 'health: outbox lag unreadable');
     }
-    if (failed.length > 0) {
-      return reply.code(503).send({ status: 'unavailable', failing: failed, database, redis, outbox });
-    }
-    return reply.send({ status: 'ok', database, redis, outbox });
+    // Rate-limit windows are counted per instance unless Redis holds them (docs/scale-out.md).
+    const rate_limits = window.kind === 'redis' ? 'shared' : 'per_instance';
+    const store = deps.store;
+    const change_notifications =
+      store instanceof SyncedCachedStore ? (store.source.connected ? 'listening' : 'lost') : 'not_configured';
+    const parts = { database, redis, outbox, rate_limits, change_notifications };
+    if (failed.length > 0) return reply.code(503).send({ status: 'unavailable', failing: failed, ...parts });
+    return reply.send({ status: 'ok', ...parts });
   });
 }
