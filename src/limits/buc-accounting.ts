@@ -53,10 +53,16 @@ export class BucAccounting {
     return limitFor(effectiveLimits(app.rate_limit, waba.rate_limit, pair ?? null), active);
   }
 
-  /** Called once the object is visible: admits the call if the window has room (refusal comes later). */
-  async admit(app: AppRecord, waba: WabaRecord, nowMs: number): Promise<BucTicket> {
+  /**
+   * Called once the object is visible: admits the call if the window has room (refusal comes later).
+   * The call is stamped after the limit is read, right before the window is asked: a stamp taken before
+   * the store reads could be older than another instance's stamps by more than `LATE_STAMP_MS` when the
+   * store is slow (PostgreSQL under load), and the window would then not count those calls.
+   */
+  async admit(app: AppRecord, waba: WabaRecord, now: () => number): Promise<BucTicket> {
     const limit = await this.limitOf(app, waba);
     const key = bucKey(app.id, waba.id);
+    const nowMs = now();
     let admission: Admission;
     try {
       admission = await this.window.admit(key, limit, nowMs);
