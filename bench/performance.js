@@ -11,8 +11,9 @@
 //   writes    admin status change and Graph QR create throughput against a bare better-sqlite3 loop
 //             doing the same transaction on a copy of the same database (paired rounds)
 // and at the first size, phonegraph with BUC windows in Redis against the memory backend (paired rounds).
-// Then bench/webhooks.js (BENCH_SKIP_WEBHOOKS=1 skips it), bench/dashboard.js (BENCH_SKIP_DASHBOARD=1)
-// and bench/scale-out.js (BENCH_SKIP_SCALE=1). Knobs: see docs/performance.md.
+// Then bench/postgres.js, the PostgreSQL store beside SQLite (BENCH_SKIP_POSTGRES=1 skips it),
+// bench/webhooks.js (BENCH_SKIP_WEBHOOKS=1), bench/dashboard.js (BENCH_SKIP_DASHBOARD=1) and
+// bench/scale-out.js (BENCH_SKIP_SCALE=1). Knobs: see docs/performance.md.
 // Results: tables on stdout, the same figures as JSON in .bench/performance.json.
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -20,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { masked, parseRaw, rawGet, toCaptured } from './captured-responses.js';
+import { benchPostgres, postgresTables } from './postgres.js';
 import { generatorName, preparePaths, runReadLoad } from './load-generator.js';
 import {
   cpuMicros,
@@ -657,6 +659,10 @@ async function main() {
     for (const [index, size] of config.sizes.entries()) {
       results.push(await benchSize(size, config, { withRedis: index === 0 && redis !== undefined }));
     }
+    const postgres =
+      process.env.BENCH_SKIP_POSTGRES === '1'
+        ? undefined
+        : await benchPostgres(config, { tmp, checkAndCapture, log });
     const loadAverageAfter = os.loadavg().map((value) => round(value, 2));
     console.log(
       `\nRead path (GET ${readPath('{id}')}, random ids, ${config.generator}):\n${detailTable(results)}`,
@@ -667,6 +673,8 @@ async function main() {
     console.log(
       `\nTargets (ratios are medians of per-round ratios measured in this run):\n${targetsTable(results, config)}`,
     );
+    if (postgres !== undefined)
+      console.log(`\nPostgreSQL beside SQLite:\n${postgresTables(postgres, table, times)}`);
     console.log(`\nload average before ${loadAverageBefore.join(' ')}, after ${loadAverageAfter.join(' ')}`);
 
     const report = {
@@ -677,6 +685,7 @@ async function main() {
       machine: machine(),
       loadAverage: { before: loadAverageBefore, after: loadAverageAfter },
       results,
+      ...(postgres === undefined ? {} : { postgres }),
     };
     await mkdir(path.dirname(RESULTS_FILE), { recursive: true });
     await writeFile(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`);
@@ -687,6 +696,7 @@ async function main() {
         (pair) => pair?.rows.filter((row) => row.errors > 0) ?? [],
       ),
     );
+    failed.push(...(postgres?.reads?.rows.filter((row) => row.errors > 0) ?? []));
     if (failed.length > 0) {
       console.error(
         `error: non-2xx answers, socket errors or timeouts: ${failed.map((row) => row.target).join(', ')}`,

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { GRAPH_SCENARIO, ID, loadScenarioText } from './helpers/graph-app.ts';
 
 const BIN = fileURLToPath(new URL('../bin/phonegraph.js', import.meta.url));
@@ -33,7 +33,7 @@ describe('phonegraph admin faults and rate-limits', () => {
   let admin: (...args: string[]) => Promise<Run>;
   const read = () => fetch(`${server.url}/v21.0/${ID.connected}?fields=status&access_token=T-ALL`);
   before(async () => {
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await freshTestStore();
     await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
     server = await startServer({ store, host: '127.0.0.1', port: 0 });
     admin = (...args) => cli(['admin', ...args, '--base-url', server.url]);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import { gateVerdict } from '../src/server/admin/admin-gate.ts';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { GRAPH_SCENARIO, ID, loadScenarioText } from './helpers/graph-app.ts';
 
 const NOT_FOUND = '{"error":{"message":"Not found","code":"not_found"}}';
@@ -16,7 +16,7 @@ const MEDIA_TYPE =
 let server: RunningServer;
 
 before(async () => {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
   server = await startServer({ store, host: '127.0.0.1', port: 0, publicUrl: 'https://phonegraph.test' });
 });

@@ -7,7 +7,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { verifyCertificate } from '../src/domain/certificate.ts';
 import { parseScenarioText } from '../src/domain/scenario/load-scenario-file.ts';
 import { buildApp } from '../src/server/build-app.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import {
   fixedClock,
   graphApp,
@@ -282,7 +282,7 @@ test('round-trips export → reset(export) → export byte for byte, after chang
 
 test('resets to the start scenario without a body and rejects an invalid scenario with 400', async () => {
   const text = readFileSync(GRAPH_SCENARIO, 'utf8');
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, text);
   const app = buildApp({ store, clock: fixedClock, startScenario: parseScenarioText(text, 'graph.yaml') });
   const inject = (method: 'GET' | 'POST', url: string, payload?: unknown) =>

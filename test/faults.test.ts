@@ -4,7 +4,7 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import { ERROR_CATALOGUE } from '../src/contract/errors.ts';
 import { injectedError } from '../src/faults/fault-rules.ts';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import {
   GRAPH_SCENARIO,
   graphApp,
@@ -220,7 +220,7 @@ describe('fault rules', () => {
 describe('a dropped connection', () => {
   let server: RunningServer;
   before(async () => {
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await freshTestStore();
     await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
     server = await startServer({ store, host: '127.0.0.1', port: 0 });
   });

@@ -4,14 +4,14 @@ import { test } from 'node:test';
 import jsqr from 'jsqr';
 import { PNG } from 'pngjs';
 import { startServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { fixedClock, fixedIds, loadScenarioText } from './helpers/graph-app.ts';
 import { E, EDGES_SCENARIO } from './helpers/edges-app.ts';
 
 const jsQR = jsqr.default;
 
 async function withServer(run: (url: string) => Promise<void>, publicUrl?: string): Promise<void> {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, readFileSync(EDGES_SCENARIO, 'utf8'));
   const server = await startServer({
     store,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ERROR_CATALOGUE, type CatalogueKey } from '../src/contract/errors.ts';
 import { appsecretProof } from '../src/graph/access-token.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { StoreUnavailableError, type Store } from '../src/store/store.ts';
 import {
   expectedHeaders,
@@ -385,7 +385,7 @@ function failingStore(inner: Store, failure: () => Error): Store {
 describe('codes 1 and 2 from a failing store', () => {
   test('answers code 1 with HTTP 500 and no detail of the cause', async () => {
     const app = await graphApp({
-      store: failingStore(new SqliteStore({ path: ':memory:' }), () => new Error('disk on fire at /var/db')),
+      store: failingStore(await freshTestStore(), () => new Error('disk on fire at /var/db')),
     });
     try {
       const message = 'An unknown error has occurred.';
@@ -402,10 +402,7 @@ describe('codes 1 and 2 from a failing store', () => {
 
   test('answers code 2, transient, when the store is unavailable', async () => {
     const app = await graphApp({
-      store: failingStore(
-        new SqliteStore({ path: ':memory:' }),
-        () => new StoreUnavailableError('sqlite: SQLITE_BUSY'),
-      ),
+      store: failingStore(await freshTestStore(), () => new StoreUnavailableError('sqlite: SQLITE_BUSY')),
     });
     try {
       const message = 'An unexpected error has occurred. Please retry your request later.';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import {
   expectedHeaders,
   fixedClock,
@@ -248,7 +248,7 @@ describe('Graph protocol in-process', () => {
 describe('Graph protocol over a real socket', () => {
   let server: RunningServer;
   before(async () => {
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await freshTestStore();
     await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
     server = await startServer({ store, host: '127.0.0.1', port: 0, clock: fixedClock, ids: fixedIds });
   });

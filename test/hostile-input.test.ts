@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { after, before, describe, test } from 'node:test';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { GRAPH_SCENARIO, ID, loadScenarioText } from './helpers/graph-app.ts';
 import { rawRequest } from './helpers/raw-http.ts';
 
@@ -16,7 +16,7 @@ const N = ID.connected;
 let server: RunningServer;
 
 before(async () => {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
   server = await startServer({ store, host: '127.0.0.1', port: 0 });
 });
@@ -233,7 +233,7 @@ test('logs a client that leaves mid-body at debug, not as an error', { timeout: 
       callback();
     },
   });
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
   const own = await startServer({
     store,

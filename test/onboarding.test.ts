@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { fixedClock, loadScenarioText, NOW } from './helpers/graph-app.ts';
 import { waitFor, WebhookReceiver } from './helpers/webhook-receiver.ts';
 
@@ -64,7 +64,7 @@ test('a number added to a WABA is verified, registered and connected; its overri
   closers.push(() => receiver.close());
   const own = await new WebhookReceiver(SECRET).listen();
   closers.push(() => own.close());
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   await loadScenarioText(store, scenario(receiver.url));
   const server = await startServer({
     store,

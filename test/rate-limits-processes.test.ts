@@ -3,6 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 import { startPrivateRedis, type PrivateRedis } from './helpers/redis-server.ts';
+import { serveStoreArgs } from './helpers/test-store.ts';
 
 const BIN = fileURLToPath(new URL('../bin/phonegraph.js', import.meta.url));
 const SCENARIO = fileURLToPath(new URL('fixtures/scenarios/rate-limits.yaml', import.meta.url));
@@ -17,14 +18,14 @@ function env(): NodeJS.ProcessEnv {
   return Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PHONEGRAPH_')));
 }
 
-function serve(redisUrl: string): Promise<Instance> {
+async function serve(redisUrl: string): Promise<Instance> {
+  const store = await serveStoreArgs(':memory:');
   const child = spawn(
     process.execPath,
     [
       BIN,
       'serve',
-      '--db',
-      ':memory:',
+      ...store,
       '--scenario',
       SCENARIO,
       '--port',
@@ -91,7 +92,7 @@ test('two server processes on one Redis admit exactly the limit of 400 concurren
 test('serve exits 4 when --redis cannot be reached', async () => {
   const child = spawn(
     process.execPath,
-    [BIN, 'serve', '--db', ':memory:', '--port', '0', '--redis', 'redis://127.0.0.1:1'],
+    [BIN, 'serve', ...(await serveStoreArgs(':memory:')), '--port', '0', '--redis', 'redis://127.0.0.1:1'],
     { env: env() },
   );
   let err = '';

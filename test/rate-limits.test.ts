@@ -9,7 +9,7 @@ import { MemoryWindow } from '../src/limits/memory-window.ts';
 import { RedisWindow } from '../src/limits/redis-window.ts';
 import { buildApp, type PhonegraphApp } from '../src/server/build-app.ts';
 import { startServer, type RunningServer } from '../src/server/start.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore } from './helpers/test-store.ts';
 import { fixedIds, loadScenarioText, TRACE_ID } from './helpers/graph-app.ts';
 import { startPrivateRedis, type PrivateRedis } from './helpers/redis-server.ts';
 
@@ -35,7 +35,7 @@ interface Harness {
 }
 
 async function harness(window: BucWindow): Promise<Harness> {
-  const store = new SqliteStore({ path: ':memory:' });
+  const store = await freshTestStore();
   const clock = new AdjustableClock(() => T0);
   await loadScenarioText(store, SCENARIO, clock);
   const app = buildApp({ store, clock, ids: fixedIds, bucWindow: window });
@@ -256,7 +256,7 @@ for (const backend of backends) {
 describe('BUC over a real socket', () => {
   let server: RunningServer;
   before(async () => {
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await freshTestStore();
     await loadScenarioText(store, SCENARIO);
     server = await startServer({ store, host: '127.0.0.1', port: 0 });
   });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { buildApp } from '../src/server/build-app.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore, reopenableTestStore } from './helpers/test-store.ts';
 import { certificatePublicKey } from '../src/domain/certificate-keys.ts';
 import { serve } from '../src/cli/commands/serve-run.ts';
 import { CliError, EXIT } from '../src/cli/exit-codes.ts';
@@ -20,7 +20,6 @@ import {
   loadScenarioText,
   type TestApp,
 } from './helpers/graph-app.ts';
-import { freshTestStore } from './helpers/test-store.ts';
 
 const fixture = readFileSync(GRAPH_SCENARIO, 'utf8');
 const read = `/v21.0/${ID.connected}?fields=status,verified_name&access_token=T-ALL`;
@@ -52,11 +51,11 @@ test('shows a change on the very next read after a cached read', async () => {
   }
 });
 
-test('keeps state and the certificate key across a restart on the same file', async () => {
+test('keeps state and the certificate key across a restart on the same database', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'pg-restart-'));
   try {
-    const path = join(dir, 'state.db');
-    const first = new SqliteStore({ path });
+    const location = await reopenableTestStore(join(dir, 'state.db'));
+    const first = await location.open();
     await loadScenarioText(first, fixture);
     const key = await certificatePublicKey(first);
     const app1 = buildApp({ store: first, clock: fixedClock, ids: fixedIds });
@@ -64,7 +63,7 @@ test('keeps state and the certificate key across a restart on the same file', as
     await app1.fastify.close();
     await app1.store.close();
 
-    const second = new SqliteStore({ path });
+    const second = await location.open();
     assert.equal(await second.isEmpty(), false);
     assert.equal(await certificatePublicKey(second), key);
     const app2 = buildApp({ store: second, clock: fixedClock, ids: fixedIds });
@@ -77,7 +76,7 @@ test('keeps state and the certificate key across a restart on the same file', as
 });
 
 test('starts without reading every number: the first read of a number reaches the store once', async () => {
-  const inner = new SqliteStore({ path: ':memory:' });
+  const inner = await freshTestStore();
   await loadScenarioText(inner, fixture);
   let lookups = 0;
   const counting = new Proxy(inner, {

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { buildApp } from '../src/server/build-app.ts';
 import { redactUrl } from '../src/server/request-log.ts';
-import { SqliteStore } from '../src/store/sqlite/sqlite-store.ts';
+import { freshTestStore, serveStoreArgs } from './helpers/test-store.ts';
 import { fixedClock, GRAPH_SCENARIO, ID, loadScenarioText } from './helpers/graph-app.ts';
 
 const BIN = fileURLToPath(new URL('../bin/phonegraph.js', import.meta.url));
@@ -28,9 +28,13 @@ interface Served {
 }
 
 async function serve(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--db', ':memory:', '--port', '0', ...args], {
-    stdio: 'pipe',
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', ...(await serveStoreArgs(':memory:')), '--port', '0', ...args],
+    {
+      stdio: 'pipe',
+    },
+  );
   children.push(child);
   let stdout = '';
   let stderr = '';
@@ -127,7 +131,7 @@ test(
         callback();
       },
     });
-    const store = new SqliteStore({ path: ':memory:' });
+    const store = await freshTestStore();
     await loadScenarioText(store, readFileSync(GRAPH_SCENARIO, 'utf8'));
     const app = buildApp({ store, clock: fixedClock, logger: pino({ level: 'info' }, sink) });
     try {

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import { WebhookReceiver, waitFor } from './helpers/webhook-receiver.ts';
+import { serveStoreArgs } from './helpers/test-store.ts';
 
 const BIN = fileURLToPath(new URL('../bin/phonegraph.js', import.meta.url));
 const SECRET = 'crash-app-secret';
@@ -112,8 +113,8 @@ test(
       // Phase 1: the receiver takes every POST and never answers, so nothing is delivered before the kill.
       receiver.action = () => 'hang';
       writeFileSync(`${dir}/scenario.yaml`, scenario(receiver.url));
-      const db = `${dir}/state.db`;
-      const first = await serve(['--db', db, '--scenario', `${dir}/scenario.yaml`]);
+      const state = await serveStoreArgs(`${dir}/state.db`);
+      const first = await serve([...state, '--scenario', `${dir}/scenario.yaml`]);
       await waitFor(() => receiver.verifications.length >= 1, 'the verification GET');
 
       // One change through the CLI (exit 0, the number as it is now), the rest concurrently over HTTP.
@@ -142,7 +143,7 @@ test(
 
       // Phase 2: the receiver answers now; the restarted server delivers what the outbox holds.
       receiver.action = () => ({ status: 200 });
-      const second = await serve(['--db', db]);
+      const second = await serve(state);
       try {
         await waitFor(
           async () =>
@@ -180,8 +181,7 @@ test(
     dirs.push(dir);
     writeFileSync(`${dir}/scenario.yaml`, scenario('http://127.0.0.1:9/hook'));
     const server = await serve([
-      '--db',
-      ':memory:',
+      ...(await serveStoreArgs(':memory:')),
       '--scenario',
       `${dir}/scenario.yaml`,
       '--admin-token',

@@ -463,7 +463,7 @@ export class GraphHandler {
    * full window refuses it once the edge and method are known (`#refuseIfFull`).
    */
   async #count(exchange: Exchange, app: AppRecord, waba: WabaRecord): Promise<void> {
-    exchange.buc = await this.#deps.buc.admit(app, waba, this.#deps.clock.now().getTime());
+    exchange.buc = await this.#deps.buc.admit(app, waba, () => this.#deps.clock.now().getTime());
   }
 
   #refuseIfFull(exchange: Exchange): void {

@@ -73,13 +73,17 @@ export class BucAccounting {
   /**
    * Called once the object is visible: admits the call if the window has room (refusal comes later).
    * Answered synchronously when the limit is cached and the window is in process memory (the read fast
-   * path awaits nothing then); otherwise a promise.
+   * path awaits nothing then); otherwise a promise. The call is stamped (`now()`) after the limit is
+   * read, right before the window is asked: a stamp taken before the store reads could be older than
+   * another instance's stamps by more than `LATE_STAMP_MS` when the store is slow (PostgreSQL under
+   * load), and the window would then not count those calls.
    */
-  admit(app: AppRecord, waba: WabaRecord, nowMs: number): BucTicket | Promise<BucTicket> {
+  admit(app: AppRecord, waba: WabaRecord, now: number | (() => number)): BucTicket | Promise<BucTicket> {
     const limit = this.#cachedLimit(app, waba);
     if (limit === undefined || this.window.admitNow === undefined)
-      return this.#admitAsync(app, waba, nowMs, limit);
+      return this.#admitAsync(app, waba, now, limit);
     const key = bucKey(app.id, waba.id);
+    const nowMs = typeof now === 'number' ? now : now();
     let admission: Admission;
     try {
       admission = this.window.admitNow(key, limit, nowMs);
@@ -92,11 +96,12 @@ export class BucAccounting {
   async #admitAsync(
     app: AppRecord,
     waba: WabaRecord,
-    nowMs: number,
+    now: number | (() => number),
     cached: number | undefined,
   ): Promise<BucTicket> {
     const limit = cached ?? (await this.limitOf(app, waba));
     const key = bucKey(app.id, waba.id);
+    const nowMs = typeof now === 'number' ? now : now();
     let admission: Admission;
     try {
       admission = await this.window.admit(key, limit, nowMs);
