@@ -101,6 +101,12 @@ describe('GraphHandler.handle', () => {
     const warm = graph.handle(request);
     assert.ok(!(warm instanceof Promise));
     assert.deepEqual(warm, coldResponse);
+    // Another number of the same WABA, never read: SQLite reads it at once, so no promise either, and
+    // the answer is the one the full path gives once it is cached.
+    const other = { ...request, path: `/v21.0/${ID.flagged}` };
+    const first = graph.handle(other);
+    assert.ok(!(first instanceof Promise));
+    assert.deepEqual(graph.handle(other), first);
     await store.close();
   });
 });

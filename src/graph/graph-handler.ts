@@ -62,6 +62,8 @@ export interface GraphLogger {
  */
 export interface CachedLookups {
   peekPhoneNumber(id: string): PhoneNumberRecord | null | undefined;
+  /** Cached, or read synchronously and kept when the store can; undefined when it cannot. */
+  readPhoneNumberNow?(id: string): PhoneNumberRecord | null | undefined;
   peekTokenByDigest(digest: string): TokenRecord | null | undefined;
   peekApp(id: string): AppRecord | null | undefined;
   peekWaba(id: string): WabaRecord | null | undefined;
@@ -290,7 +292,17 @@ export class GraphHandler {
     if (record.expires_at !== null && Date.parse(record.expires_at) <= nowMs) return undefined;
     const app = lookups.peekApp(record.app_id);
     if (app === undefined || app === null || app.appsecret_proof_required) return undefined;
-    const number = lookups.peekPhoneNumber(path[2] as string);
+    let number: PhoneNumberRecord | null | undefined;
+    try {
+      // A number not cached yet is read at once when the store reads synchronously (SQLite): random ids
+      // over a state larger than the cache budget stay on this path. A failing read takes the full path.
+      number =
+        lookups.readPhoneNumberNow === undefined
+          ? lookups.peekPhoneNumber(path[2] as string)
+          : lookups.readPhoneNumberNow(path[2] as string);
+    } catch {
+      return undefined;
+    }
     if (number === undefined || number === null) return undefined;
     const waba = lookups.peekWaba(number.waba_id);
     if (waba === undefined || waba === null || !canAccessWaba(record, app, waba, 'any')) return undefined;

@@ -81,6 +81,18 @@ class ReadCache<V> implements BudgetOwner {
     return value;
   }
 
+  /** `get` for a synchronous source: nothing can commit while it runs, so the answer is always kept. */
+  getNow(key: string, load: (key: string) => V | undefined): V | null {
+    const entry = this.#entries.get(key);
+    if (entry !== undefined) {
+      this.#budget.touch(entry);
+      return entry.value;
+    }
+    const value = load(key) ?? null;
+    if (key.length <= this.#maxKeyLength) this.#keep(key, value);
+    return value;
+  }
+
   #keep(key: string, value: V | null): void {
     const previous = this.#entries.get(key);
     if (previous !== undefined) this.#budget.remove(previous);
@@ -250,6 +262,16 @@ export class CachedStore implements Store {
   /** A cached number without a database read: null = cached as absent, undefined = not cached. */
   peekPhoneNumber(id: string): PhoneNumberRecord | null | undefined {
     return this.#numbers.peek(id);
+  }
+
+  /**
+   * The read fast path's number: cached, or read at once when the store reads synchronously (SQLite),
+   * and then kept; null = no such number; undefined = the store can only read asynchronously.
+   */
+  readPhoneNumberNow(id: string): PhoneNumberRecord | null | undefined {
+    const inner = this.#inner;
+    if (inner.getPhoneNumberNow === undefined) return this.#numbers.peek(id);
+    return this.#numbers.getNow(id, (key) => inner.getPhoneNumberNow?.(key));
   }
 
   peekTokenByDigest(digest: string): TokenRecord | null | undefined {

@@ -48,6 +48,8 @@ export interface Store {
   ): Promise<void>;
 
   getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined>;
+  /** `getPhoneNumber` answered at once, for a store whose reads are synchronous (SQLite); absent otherwise. */
+  getPhoneNumberNow?(id: string): PhoneNumberRecord | undefined;
   getWaba(id: string): Promise<WabaRecord | undefined>;
   getBusiness(id: string): Promise<BusinessRecord | undefined>;
   getApp(id: string): Promise<AppRecord | undefined>;

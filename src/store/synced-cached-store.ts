@@ -71,6 +71,10 @@ export class SyncedCachedStore extends CachedStore {
     return this.#uncached ? undefined : super.peekPhoneNumber(id);
   }
 
+  override readPhoneNumberNow(id: string): PhoneNumberRecord | null | undefined {
+    return this.#uncached ? undefined : super.readPhoneNumberNow(id);
+  }
+
   override peekTokenByDigest(digest: string): TokenRecord | null | undefined {
     return this.#uncached ? undefined : super.peekTokenByDigest(digest);
   }

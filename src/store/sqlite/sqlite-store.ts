@@ -552,6 +552,10 @@ export class SqliteStore implements Store {
   }
 
   async getPhoneNumber(id: string): Promise<PhoneNumberRecord | undefined> {
+    return this.getPhoneNumberNow(id);
+  }
+
+  getPhoneNumberNow(id: string): PhoneNumberRecord | undefined {
     const row = this.#get('SELECT * FROM phone_numbers WHERE id = ?', id);
     return row && phoneNumberFromRow(row);
   }
