@@ -2,6 +2,12 @@
 import { errorText, h } from './elements.ts';
 
 /**
+ * The last answer shown under each form, by view and legend: a live redraw of the view (another
+ * change arriving) rebuilds its forms, and must not wipe an error the user has not read yet.
+ */
+const shownAnswers = new Map<string, { readonly className: string; readonly text: string }>();
+
+/**
  * A fieldset with a submit button; `act` makes the call, then `done` runs (usually a re-render).
  * An error shows under the form, as the admin API worded it; a string `act` returns shows there too.
  */
@@ -13,6 +19,17 @@ export function controlForm(
   done: () => void,
 ): HTMLFormElement {
   const message = h('p', { role: 'status' });
+  const key = `${location.hash}\n${legend}`;
+  const shown = shownAnswers.get(key);
+  if (shown !== undefined) {
+    message.className = shown.className;
+    message.textContent = shown.text;
+  }
+  const show = (className: string, text: string): void => {
+    message.className = className;
+    message.textContent = text;
+    shownAnswers.set(key, { className, text });
+  };
   const form = h(
     'form',
     { class: 'control' },
@@ -23,15 +40,13 @@ export function controlForm(
     event.preventDefault();
     message.textContent = '';
     message.className = '';
+    shownAnswers.delete(key);
     act(form).then(
       (outcome) => {
-        if (typeof outcome === 'object') message.textContent = outcome.note;
+        if (typeof outcome === 'object') show('', outcome.note);
         if (outcome !== 'cancelled') done();
       },
-      (error: unknown) => {
-        message.className = 'error';
-        message.textContent = errorText(error);
-      },
+      (error: unknown) => show('error', errorText(error)),
     );
   });
   return form;
