@@ -1,7 +1,8 @@
 import type { HistoryEntry, OutboxEvent, PhoneNumberChange, PhoneNumberRecord } from '../records.ts';
 import type { PhoneNumberQuery } from '../store.ts';
 import { insert, LOCKS, type Query } from './database.ts';
-import { historyFromRow, PHONE_COLUMNS, phoneNumberFromRow, phoneNumberToRow } from './rows.ts';
+import { PHONE_COLUMNS } from '../columns.ts';
+import { historyFromRow, phoneNumberFromRow, phoneNumberToRow } from './rows.ts';
 
 export async function getPhoneNumber(query: Query, id: string): Promise<PhoneNumberRecord | undefined> {
   const [row] = await query('SELECT * FROM phone_numbers WHERE id = $1', [id]);

@@ -48,21 +48,19 @@ import {
   appToRow,
   json,
   limitsFromRow,
-  PHONE_COLUMNS,
   phoneNumberFromRow,
   phoneNumberToRow,
-  PROFILE_COLUMNS,
   profileFromRow,
   profileToRow,
   qrFromRow,
   TOKEN_COLUMNS,
   tokenFromRow,
   tokenToRow,
-  WABA_COLUMNS,
   wabaFromRow,
   wabaHistoryFromRow,
   wabaToRow,
 } from './rows.ts';
+import { PHONE_COLUMNS, PROFILE_COLUMNS, WABA_COLUMNS } from '../columns.ts';
 
 function qrNotice(phoneNumberId: string, code: string): ChangeNotice {
   return { kind: 'qr_code', id: code, phone_number_id: phoneNumberId };

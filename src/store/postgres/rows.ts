@@ -13,6 +13,7 @@ import type {
   WabaRecord,
 } from '../records.ts';
 import type { Row } from './database.ts';
+import { PHONE_COLUMNS, PHONE_JSON_COLUMNS } from '../columns.ts';
 
 /** Conversions between records and PostgreSQL rows: booleans are native, nested values are JSON text. */
 
@@ -65,21 +66,6 @@ export function appToRow(app: AppRecord): Row {
   };
 }
 
-export const WABA_COLUMNS = [
-  'id',
-  'business_id',
-  'name',
-  'timezone_id',
-  'currency',
-  'message_template_namespace',
-  'banned',
-  'rate_limit',
-  'account_review_status',
-  'business_verification_status',
-  'country',
-  'ownership_type',
-] as const;
-
 export function wabaFromRow(row: Row): WabaRecord {
   return {
     id: String(row.id),
@@ -103,17 +89,6 @@ export function wabaToRow(waba: WabaRecord): Row {
   return { ...waba, rate_limit: json(waba.rate_limit) };
 }
 
-export const PROFILE_COLUMNS = [
-  'phone_number_id',
-  'about',
-  'address',
-  'description',
-  'email',
-  'websites',
-  'vertical',
-  'profile_picture_handle',
-] as const;
-
 export function profileFromRow(row: Row): BusinessProfileRecord {
   return {
     phone_number_id: String(row.phone_number_id),
@@ -130,38 +105,6 @@ export function profileFromRow(row: Row): BusinessProfileRecord {
 export function profileToRow(profile: BusinessProfileRecord): Row {
   return { ...profile, websites: JSON.stringify(profile.websites) };
 }
-
-export const PHONE_COLUMNS: readonly (keyof PhoneNumberRecord)[] = [
-  'id',
-  'waba_id',
-  'display_phone_number',
-  'verified_name',
-  'status',
-  'account_mode',
-  'certificate',
-  'new_certificate',
-  'name_status',
-  'new_name_status',
-  'requested_verified_name',
-  'quality_score',
-  'code_verification_status',
-  'is_official_business_account',
-  'is_pin_enabled',
-  'pin_hash',
-  'messaging_limit_tier',
-  'eligibility_for_api_business_global_search',
-  'search_visibility',
-  'platform_type',
-  'throughput_level',
-  'webhook_override',
-  'is_preverified_number',
-  'is_on_biz_app',
-  'whatsapp_business_manager_messaging_limit',
-  'last_onboarded_time',
-  'created_time',
-];
-
-const PHONE_JSON_COLUMNS = ['quality_score', 'webhook_override'] as const;
 
 export function phoneNumberFromRow(row: Row): PhoneNumberRecord {
   const record: Row = {};

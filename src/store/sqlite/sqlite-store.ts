@@ -39,6 +39,7 @@ import {
   type Store,
 } from '../store.ts';
 import { SQLITE_MIGRATIONS } from './migrations.ts';
+import { PHONE_COLUMNS, PHONE_JSON_COLUMNS, PROFILE_COLUMNS, WABA_COLUMNS } from '../columns.ts';
 
 type Row = Record<string, unknown>;
 
@@ -84,32 +85,6 @@ const CALL_WINDOW_TABLES: Readonly<Record<LimitedCallWindow, string>> = {
   register: 'register_calls',
   request_code: 'request_code_calls',
 };
-
-const WABA_COLUMNS = [
-  'id',
-  'business_id',
-  'name',
-  'timezone_id',
-  'currency',
-  'message_template_namespace',
-  'banned',
-  'rate_limit',
-  'account_review_status',
-  'business_verification_status',
-  'country',
-  'ownership_type',
-] as const;
-
-const PROFILE_COLUMNS = [
-  'phone_number_id',
-  'about',
-  'address',
-  'description',
-  'email',
-  'websites',
-  'vertical',
-  'profile_picture_handle',
-] as const;
 
 export interface SqliteStoreOptions {
   /** A file path, or `:memory:`. */
@@ -201,7 +176,6 @@ const PHONE_BOOLEAN_COLUMNS = [
   'is_preverified_number',
   'is_on_biz_app',
 ] as const;
-const PHONE_JSON_COLUMNS = ['quality_score', 'webhook_override'] as const;
 
 function phoneNumberFromRow(row: Row): PhoneNumberRecord {
   const record: Row = { ...row };
@@ -288,36 +262,6 @@ function limitsFromRow(row: Row): RateLimitOverride {
 function insertSql(table: string, columns: readonly string[]): string {
   return `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => '@' + c).join(', ')})`;
 }
-
-const PHONE_COLUMNS: readonly (keyof PhoneNumberRecord)[] = [
-  'id',
-  'waba_id',
-  'display_phone_number',
-  'verified_name',
-  'status',
-  'account_mode',
-  'certificate',
-  'new_certificate',
-  'name_status',
-  'new_name_status',
-  'requested_verified_name',
-  'quality_score',
-  'code_verification_status',
-  'is_official_business_account',
-  'is_pin_enabled',
-  'pin_hash',
-  'messaging_limit_tier',
-  'eligibility_for_api_business_global_search',
-  'search_visibility',
-  'platform_type',
-  'throughput_level',
-  'webhook_override',
-  'is_preverified_number',
-  'is_on_biz_app',
-  'whatsapp_business_manager_messaging_limit',
-  'last_onboarded_time',
-  'created_time',
-];
 
 class RollbackProbe extends Error {}
 
