@@ -111,20 +111,4 @@ export interface RateLimitRow {
   estimated_time_to_regain_access: number;
 }
 
-export interface JournalEntry {
-  id: number;
-  at: string;
-  method: string;
-  path: string;
-  query: string;
-  app_id: string | null;
-  status: number | null;
-  code: number | null;
-  error_subcode: number | null;
-  buc_usage: unknown;
-  duration_ms: number;
-  fbtrace_id: string | null;
-  dropped: boolean;
-  response_headers: [string, string][];
-  response_body: string;
-}
+export type { JournalEntry } from '../contract/admin-requests.ts';

@@ -1,5 +1,6 @@
 import { extractAccessToken, tokenDigest } from '../graph/access-token.ts';
 import type { GraphRequest, GraphResponse } from '../graph/graph-request.ts';
+import type { JournalEntry } from '../contract/admin-requests.ts';
 
 export const DEFAULT_JOURNAL_SIZE = 1000;
 
@@ -29,23 +30,7 @@ interface RawEntry {
   readonly durationMs: number;
 }
 
-export interface JournalEntry {
-  id: number;
-  at: string;
-  method: string;
-  path: string;
-  query: string;
-  app_id: string | null;
-  status: number | null;
-  code: number | null;
-  error_subcode: number | null;
-  buc_usage: unknown;
-  duration_ms: number;
-  fbtrace_id: string | null;
-  dropped: boolean;
-  response_headers: [string, string][];
-  response_body: string;
-}
+export type { JournalEntry };
 
 export interface JournalFilter {
   readonly method?: string;
